@@ -1,0 +1,117 @@
+"""Rendering rows for people (a Rich table) and for pipelines (CSV, TSV, JSON, JSON lines), streamed."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import chain
+from typing import Any
+
+from crmtui.store.clock import to_local
+
+
+def cell(value: Any) -> Any:
+    """A value as pipelines see it: local times without seconds noise, exact money as text, no None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return to_local(value).isoformat(sep=" ", timespec="minutes" if value.second == 0 else "seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def json_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    return cell(value)
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def emit(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, title: str | None = None) -> int:
+    """Write rows in FMT to stdout; returns how many were written."""
+    count = 0
+    out = sys.stdout
+    if fmt in ("csv", "tsv"):
+        writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([cell(v) for v in row])
+            count += 1
+    elif fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(dict(zip(columns, map(json_value, row))), ensure_ascii=False) + "\n")
+            count += 1
+    elif fmt == "json":
+        out.write("[")
+        for row in rows:
+            out.write(("," if count else "") + "\n  " + json.dumps(dict(zip(columns, map(json_value, row))), ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+    else:
+        from rich.table import Table
+
+        table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
+        for name in columns:
+            table.add_column(name.replace("_", " "), overflow="fold")
+        for row in rows:
+            table.add_row(*(str(cell(v)) for v in row))
+            count += 1
+        console().print(table)
+    out.flush()
+    return count
+
+
+def emit_objects(objects: Iterable[Any], fmt: str, columns: Sequence[str] | None = None, title: str | None = None) -> int:
+    """Emit dataclass instances or dicts; COLUMNS picks and orders the fields (default: all)."""
+    iterator = iter(objects)
+    first = next(iterator, None)
+    if first is None:
+        return emit(columns or [], [], fmt, title)
+    as_dict = dataclasses.asdict if dataclasses.is_dataclass(first) else dict
+    names = list(columns or as_dict(first).keys())
+
+    rows = ([as_dict(obj).get(n) for n in names] for obj in chain([first], iterator))
+    return emit(names, rows, fmt, title)
+
+
+def emit_record(record: dict[str, Any], fmt: str, title: str | None = None) -> None:
+    """One object: a field/value table for people, an object for scripts."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps(json_value(record), ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "jsonl":
+        sys.stdout.write(json.dumps(json_value(record), ensure_ascii=False) + "\n")
+    elif fmt in ("csv", "tsv"):
+        emit(list(record.keys()), [list(record.values())], fmt)
+    else:
+        from rich.table import Table
+
+        table = Table(title=title, show_header=False, show_edge=False, box=None, pad_edge=False)
+        table.add_column(style="bold")
+        table.add_column(overflow="fold")
+        for key, value in record.items():
+            table.add_row(key.replace("_", " "), str(cell(value)))
+        console().print(table)
+
+
+def say(message: str) -> None:
+    """Chatter for people, on stderr, so stdout stays data."""
+    console(stderr=True).print(message, markup=False)

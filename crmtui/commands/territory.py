@@ -1,0 +1,34 @@
+"""`crm territory`: the sales regions (战区), each with its own public pool."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crmtui.commands import context
+from crmtui.commands.output import emit_objects
+
+app = typer.Typer(help="Territories (战区): sales regions, each with a public pool.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(name: Annotated[str, typer.Argument(help="The territory's name.")]) -> None:
+    """Add a territory, with the default pool rules. Prints its id.
+
+    Example: crm territory add 华东
+    """
+    from crmtui.store.people import add_territory
+
+    typer.echo(add_territory(context.actor(), name))
+
+
+@app.command("list")
+def list_(fmt: context.FormatOption = None) -> None:
+    """List territories with their reps and customers in the pool and owned.
+
+    Example: crm territory list --format json
+    """
+    from crmtui.store.people import list_territories
+
+    emit_objects(list_territories(context.actor()), context.output_format(fmt))

@@ -1,0 +1,85 @@
+"""`crm user`: the people who use crm, their roles, territories and managers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from crmtui.commands import context
+from crmtui.commands.output import emit_objects, say
+
+app = typer.Typer(help="Users: admins, managers and reps.", no_args_is_help=True)
+
+RoleOption = Annotated[Optional[str], typer.Option("--role", help="admin, manager or rep.")]
+TerritoryOption = Annotated[Optional[str], typer.Option("--territory", "-t", help="Territory name or id.")]
+ManagerOption = Annotated[Optional[str], typer.Option("--manager", "-m", help="The manager's login.")]
+NameOption = Annotated[Optional[str], typer.Option("--name", help="Display name.")]
+EmailOption = Annotated[Optional[str], typer.Option("--email", help="Email address.")]
+
+
+@app.command("add")
+def add(
+    login: Annotated[str, typer.Argument(help="Login name (one word).")],
+    role: Annotated[str, typer.Option("--role", help="admin, manager or rep.")] = "rep",
+    territory: TerritoryOption = None,
+    manager: ManagerOption = None,
+    name: NameOption = None,
+    email: EmailOption = None,
+) -> None:
+    """Add a user. Prints the new id.
+
+    Example: crm user add wang.fang --role rep --territory 华东 --manager li.na --name 王芳
+    """
+    from crmtui.store.people import add_user
+
+    typer.echo(add_user(context.actor(), login, role, name, territory, manager, email))
+
+
+@app.command("list")
+def list_(
+    all_: Annotated[bool, typer.Option("--all", help="Include deactivated users.")] = False,
+    fmt: context.FormatOption = None,
+) -> None:
+    """List users with role, manager, territory and how many customers they own.
+
+    Example: crm user list --format csv
+    """
+    from crmtui.store.people import list_users
+
+    emit_objects(list_users(context.actor(), include_inactive=all_), context.output_format(fmt))
+
+
+@app.command("edit")
+def edit(
+    login: Annotated[str, typer.Argument(help="The user to change.")],
+    role: RoleOption = None,
+    territory: Annotated[Optional[str], typer.Option("--territory", "-t", help="Territory, or 'none'.")] = None,
+    manager: Annotated[Optional[str], typer.Option("--manager", "-m", help="Manager's login, or 'none'.")] = None,
+    name: NameOption = None,
+    email: EmailOption = None,
+    active: Annotated[Optional[bool], typer.Option("--active/--inactive", help="Activate or deactivate.")] = None,
+) -> None:
+    """Change a user's role, territory, manager, name, email or active flag.
+
+    Example: crm user edit wang.fang --territory 华南 --manager zhao.lei
+    """
+    from crmtui.store.people import edit_user
+
+    edit_user(
+        context.actor(), login, role=role, territory=territory, manager=manager, display_name=name, email=email,
+        active=active,
+    )  # fmt: skip
+    say(f"Updated {login}.")
+
+
+@app.command("deactivate")
+def deactivate(login: Annotated[str, typer.Argument(help="The user to deactivate.")]) -> None:
+    """Deactivate a user: they can no longer act, and assignment skips them. Their customers stay theirs.
+
+    Example: crm user deactivate wang.fang
+    """
+    from crmtui.store.people import edit_user
+
+    edit_user(context.actor(), login, active=False)
+    say(f"Deactivated {login}.")

@@ -15,6 +15,25 @@ from crmtui.commands import context
 class CrmGroup(TyperGroup):
     """Turns the store's errors into one sentence on stderr and DESIGN.md's exit code, never a traceback."""
 
+    def main(self, *args, **kwargs):
+        """Usage errors as one line (`crm: ...`, exit 2) instead of Typer's framed panel."""
+        from typer._click.exceptions import ClickException
+        from typer.exceptions import Abort
+
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except ClickException as exc:
+            message = exc.format_message().strip().rstrip(".")
+            if message:  # empty when a bare group printed its help
+                hint = f" (see `{exc.ctx.command_path} --help`)" if getattr(exc, "ctx", None) else ""
+                typer.echo(f"crm: {message}{hint}.", err=True)
+            sys.exit(exc.exit_code)
+        except Abort:
+            typer.echo("crm: aborted; nothing was changed.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx):
         from peewee import DatabaseError
 
@@ -77,9 +96,10 @@ def root(
 
 
 def _mount() -> None:
-    from crmtui.commands import init, territory, user
+    from crmtui.commands import db, init, territory, user
 
     app.command("init")(init.init)
+    app.add_typer(db.app, name="db")
     app.add_typer(user.app, name="user")
     app.add_typer(territory.app, name="territory")
 
@@ -88,4 +108,13 @@ _mount()
 
 
 def main() -> None:
-    app()
+    """The console entry point: even a bug ends as one line on stderr (CRM_DEBUG=1 shows the traceback)."""
+    import os
+
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("CRM_DEBUG"):
+            raise
+        typer.echo(f"crm: unexpected failure ({type(exc).__name__}: {exc}); set CRM_DEBUG=1 for details.", err=True)
+        sys.exit(1)

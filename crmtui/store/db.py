@@ -51,8 +51,8 @@ def resolve_url(explicit: str | None = None) -> str:
 
 def sqlite_path(url: str) -> str | None:
     """The file behind an SQLite URL (or bare path); None for a server URL."""
-    if url.startswith("sqlite:///"):
-        return url[len("sqlite:///") - 1 :] if url.startswith("sqlite:////") else url[len("sqlite:///") :]
+    if url.startswith("sqlite:///"):  # sqlite:///relative.db, sqlite:////absolute.db
+        return url[len("sqlite:///") :]
     if url.startswith("sqlite:"):
         return url[len("sqlite:") :]
     if "://" not in url:

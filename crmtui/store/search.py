@@ -1,0 +1,154 @@
+"""Customer search: names, pinyin (full and initials), phone digits and email, ranked exact > prefix > the rest.
+
+The searched text is Customer.search_text (see customer_key). On SQLite a trigram FTS5 table (external content,
+kept in sync by triggers) answers terms of 3+ characters; shorter terms use LIKE on the base table, never on the
+FTS table (SQLite 3.40 returns wrong, empty results for CJK LIKE on a trigram FTS table). On PostgreSQL a pg_trgm
+GIN index serves ILIKE. Bulk writers that bypass Peewee wrap their inserts in bulk_loading().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from peewee import SQL, Case, Database, Expression, PostgresqlDatabase, fn
+
+from . import pinyin
+from .db import db, is_postgres
+from .errors import BadInput
+from .models import Customer
+
+FTS_TABLE = "customer_fts"
+TRIGRAM = 3  # the shortest term the trigram index can answer
+PG_INDEX = "customer_search_text_trgm"
+
+SQLITE_TRIGGERS = {
+    "customer_fts_insert": f"""
+        CREATE TRIGGER IF NOT EXISTS customer_fts_insert AFTER INSERT ON customer BEGIN
+            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text);
+        END""",
+    "customer_fts_delete": f"""
+        CREATE TRIGGER IF NOT EXISTS customer_fts_delete AFTER DELETE ON customer BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+        END""",
+    # Only a change of search_text touches the index: reclaim's big owner UPDATE stays cheap.
+    "customer_fts_update": f"""
+        CREATE TRIGGER IF NOT EXISTS customer_fts_update AFTER UPDATE OF search_text ON customer BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text);
+        END""",
+}
+
+
+def customer_key(name: str, phone: str | None = None, email: str | None = None) -> str:
+    """The Customer.search_text for a customer: the pinyin keys of the name, then phone digits and email, so a
+    search by any of them finds it. Bulk loaders compute it with this same function."""
+    parts = [pinyin.search_text(name)]
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    if digits:
+        parts.append(digits)
+    if email:
+        parts.append(email.strip().lower())
+    return " ".join(parts)
+
+
+# --- the index: created by migration 0002, suspended around bulk loads ---------------------------------------
+
+
+def create_index(database: Database) -> None:
+    """Create the search index on DATABASE (called by migration 0002_search)."""
+    if isinstance(database, PostgresqlDatabase):
+        database.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        database.execute_sql(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON customer USING gin (search_text gin_trgm_ops)")
+        return
+    database.execute_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+        "search_text, content='customer', content_rowid='id', tokenize='trigram')"
+    )
+    _rebuild_and_sync(database)
+
+
+def drop_index(database: Database) -> None:
+    if isinstance(database, PostgresqlDatabase):
+        database.execute_sql(f"DROP INDEX IF EXISTS {PG_INDEX}")
+        return
+    _drop_triggers(database)
+    database.execute_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+
+def _drop_triggers(database: Database) -> None:
+    for name in SQLITE_TRIGGERS:
+        database.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def _rebuild_and_sync(database: Database) -> None:
+    database.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    for ddl in SQLITE_TRIGGERS.values():
+        database.execute_sql(ddl)
+
+
+@contextmanager
+def bulk_loading() -> Iterator[None]:
+    """Around a bulk insert through the raw cursor: on SQLite, drop the sync triggers, let the caller load, then
+    rebuild the FTS index once and restore the triggers (even if the load failed). PostgreSQL keeps its index."""
+    if is_postgres():
+        yield
+        return
+    with db.atomic():
+        _drop_triggers(db.obj)
+    try:
+        yield
+    finally:
+        with db.atomic():
+            _rebuild_and_sync(db.obj)
+
+
+# --- queries -------------------------------------------------------------------------------------------------
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _term_matches(term: str, model) -> Expression:
+    if len(term) >= TRIGRAM and not is_postgres():
+        phrase = '"' + term.replace('"', '""') + '"'
+        fts = SQL(f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", (phrase,))
+        return model.id.in_(fts)
+    # PostgreSQL: ILIKE, served by the trigram index from 3 characters on. SQLite: the base table, not the FTS one.
+    return model.search_text.contains(term)
+
+
+def matches(text: str, model=Customer) -> Expression:
+    """The WHERE clause of the customers whose search text holds every word of TEXT."""
+    query = normalize(text)
+    if not query:
+        raise BadInput("Search for at least one character.")
+    terms = query.split(" ")
+    condition = _term_matches(terms[0], model)
+    for term in terms[1:]:
+        condition &= _term_matches(term, model)
+    return condition
+
+
+def rank(text: str, model=Customer) -> Expression:
+    """0 for an exact name, 1 when the name, a pinyin key, the phone or email starts with TEXT, 2 otherwise."""
+    query = normalize(text)
+    prefix = (
+        fn.LOWER(model.name).startswith(query)
+        | model.search_text.startswith(query)
+        | model.search_text.contains(" " + query)
+    )
+    return Case(None, [(fn.LOWER(model.name) == query, 0), (prefix, 1)], 2)
+
+
+def ranked_order(text: str, model=Customer) -> list:
+    """Best first: rank, then the shorter name (张伟 before 张伟明 for `zw`), then name and id for a stable order."""
+    return [rank(text, model), fn.LENGTH(model.name), model.name, model.id]
+
+
+def search_customers(actor, text: str, limit: int = 20) -> list:
+    """The customers the actor may see that match TEXT, best first (CustomerRow, as customers.list_customers)."""
+    from .customers import CustomerFilter, list_customers
+
+    return list_customers(actor, CustomerFilter(text=text), sort="rank", limit=limit)

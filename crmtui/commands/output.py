@@ -114,4 +114,4 @@ def emit_record(record: dict[str, Any], fmt: str, title: str | None = None) -> N
 
 def say(message: str) -> None:
     """Chatter for people, on stderr, so stdout stays data."""
-    console(stderr=True).print(message, markup=False)
+    console(stderr=True).print(message, markup=False, soft_wrap=True)  # a long path stays one line

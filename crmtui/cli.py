@@ -96,12 +96,13 @@ def root(
 
 
 def _mount() -> None:
-    from crmtui.commands import db, init, territory, user
+    from crmtui.commands import db, export, init, territory, user
 
     app.command("init")(init.init)
     app.add_typer(db.app, name="db")
     app.add_typer(user.app, name="user")
     app.add_typer(territory.app, name="territory")
+    app.command("export")(export.export)
 
 
 _mount()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import itertools
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain
-from typing import Any
+from operator import itemgetter
+from typing import Any, TextIO
 
 from crmtui.store.clock import to_local
 
@@ -46,27 +49,41 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def emit(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, title: str | None = None) -> int:
-    """Write rows in FMT to stdout; returns how many were written."""
-    count = 0
-    out = sys.stdout
+def emit(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: str,
+    title: str | None = None,
+    *,
+    out: TextIO | None = None,
+    excel: bool = False,
+    as_text: bool = False,
+) -> int:
+    """Write rows in FMT to OUT (default stdout); returns how many were written.
+
+    AS_TEXT: the rows are already text (an export stream), so CSV passes them through untouched and fast.
+    EXCEL: a UTF-8 BOM first and formula-like cells made inert (CSV/TSV), for spreadsheets rather than pipelines."""
+    out = out or sys.stdout
     if fmt in ("csv", "tsv"):
+        if excel:
+            out.write("\ufeff")
         writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
         writer.writerow(columns)
-        for row in rows:
-            writer.writerow([cell(v) for v in row])
-            count += 1
-    elif fmt == "jsonl":
-        for row in rows:
-            out.write(json.dumps(dict(zip(columns, map(json_value, row))), ensure_ascii=False) + "\n")
-            count += 1
-    elif fmt == "json":
-        out.write("[")
-        for row in rows:
-            out.write(("," if count else "") + "\n  " + json.dumps(dict(zip(columns, map(json_value, row))), ensure_ascii=False))
-            count += 1
-        out.write("\n]\n" if count else "]\n")
+        if not as_text:
+            rows = ([cell(v) for v in row] for row in rows)
+        if excel:
+            rows = ([inert(v) for v in row] for row in rows)
+        counter = itertools.count()
+        writer.writerows(map(itemgetter(0), zip(rows, counter)))  # counts in C, not per row in Python
+        count = next(counter)
+    elif fmt in ("json", "jsonl"):
+        count = _write_json(columns, rows, out, lines=fmt == "jsonl")
+    elif fmt == "vcard":
+        from crmtui.commands.vcard import write_vcards
+
+        count = write_vcards(columns, rows, out)
     else:
+        count = 0
         from rich.table import Table
 
         table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
@@ -78,6 +95,30 @@ def emit(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, title:
         console().print(table)
     out.flush()
     return count
+
+
+def _write_json(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO, lines: bool) -> int:
+    count = 0
+    if not lines:
+        out.write("[")
+    for row in rows:
+        text = json.dumps(dict(zip(columns, map(json_value, row))), ensure_ascii=False)
+        out.write(text + "\n" if lines else ("," if count else "") + "\n  " + text)
+        count += 1
+    if not lines:
+        out.write("\n]\n" if count else "]\n")
+    return count
+
+
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def inert(value: Any) -> Any:
+    """A cell a spreadsheet will not run (OWASP CSV injection): text starting with = + - @ tab CR or LF gets a
+    leading quote; plain numbers such as -12.50 are left alone, they cannot be formulas."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
 
 
 def emit_objects(objects: Iterable[Any], fmt: str, columns: Sequence[str] | None = None, title: str | None = None) -> int:

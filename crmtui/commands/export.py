@@ -1,0 +1,62 @@
+"""`crm export ENTITY`: any table as CSV, TSV, JSON, JSON lines or (contacts) vCard, streamed to stdout or a file."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from crmtui.commands import context
+from crmtui.commands.output import emit, say
+
+EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "vcard")
+ENTITY_HELP = (
+    "customers, contacts, followups, deals, stage-history, products, quotes, contracts, payments, invoices, "
+    "tickets, users, ownership or audit."
+)
+
+
+def _check_format(value: str | None) -> str | None:
+    if value is not None and value not in EXPORT_FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(EXPORT_FORMATS)}")
+    return value
+
+
+def export(
+    entity: Annotated[str, typer.Argument(help=ENTITY_HELP, show_default=False)],
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", callback=_check_format, help="csv, tsv, json, jsonl or vcard (contacts).")] = None,
+    columns: Annotated[Optional[str], typer.Option("--columns", "-c", help="Comma-separated columns, in order (default: all).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of stdout.")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="For spreadsheets: UTF-8 BOM, formula-like cells made inert.")] = False,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="Owner login, `me`, or `pool`.")] = None,
+    territory: Annotated[Optional[str], typer.Option("--territory", "-t", help="Territory name or id.")] = None,
+    tier: Annotated[Optional[str], typer.Option("--tier", help="Customer tier A–E.")] = None,
+    stage: Annotated[Optional[str], typer.Option("--stage", help="Deal stage name (deals).")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="Status (quotes, contracts, tickets).")] = None,
+    customer: Annotated[Optional[str], typer.Option("--customer", help="One customer, by id or name.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Created or happened on or after this date.")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="... and before this date.")] = None,
+    deleted: Annotated[bool, typer.Option("--include-deleted", help="Include deleted rows (inactive users).")] = False,
+) -> None:
+    """Export ENTITY as CSV (default), TSV, JSON, JSON lines, or contacts as vCard, as the acting user sees it.
+
+    Times are ISO-8601 UTC, money has two decimals, references are names: `crm import` reads it back.
+
+    Example: crm export customers --owner me --columns name,phone,tier -o mine.csv --excel
+    """
+    from crmtui.store.export import ExportFilters, entity_name
+    from crmtui.store.export import export as export_rows
+
+    chosen_format = fmt or "csv"
+    filters = ExportFilters(owner, territory, tier, stage, status, customer, since, until, deleted)
+    wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    names, rows = export_rows(context.actor(), entity, wanted, filters)
+    if chosen_format == "vcard" and entity_name(entity) != "contacts":
+        raise typer.BadParameter("vCard is for contacts: crm export contacts --format vcard", param_hint="--format")
+    target = open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
+    with target as out:
+        count = emit(names, rows, chosen_format, out=out, excel=excel, as_text=True)
+    say(f"Exported {count} {entity}" + (f" to {output}." if output else "."))

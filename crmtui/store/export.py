@@ -1,0 +1,382 @@
+"""Export: any entity as columns and a stream of rows, scoped to what the actor may see, in constant memory.
+
+Values leave the database already as text (money `12.50`, times ISO-8601 UTC `2026-03-01T09:30:00Z`, flags
+`yes`/`no`, references by name), so a writer can pass the cursor's tuples straight through: a per-cell Python
+conversion would cost more than the CSV writing itself (DESIGN.md speed facts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import JOIN, SQL, Case, Field, Select, fn
+
+from .access import Actor, require_admin, visible_customers
+from .clock import parse_when
+from .db import db, is_postgres
+from .errors import BadInput
+from .models import (
+    AuditLog,
+    Contact,
+    Contract,
+    Customer,
+    CustomerTag,
+    Deal,
+    DealStageHistory,
+    Followup,
+    Invoice,
+    OwnershipEvent,
+    Payment,
+    Pipeline,
+    Product,
+    Quote,
+    Stage,
+    Territory,
+    Ticket,
+    User,
+)
+
+PG_FETCH = 5000  # rows per round trip of the server-side cursor
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """The filters of the list commands; each entity applies those that make sense for it."""
+
+    owner: str | None = None  # a login, or "me"
+    territory: str | None = None
+    tier: str | None = None
+    stage: str | None = None
+    status: str | None = None
+    customer: str | None = None
+    since: str | None = None  # created (or happened) on or after
+    until: str | None = None  # ... before
+    include_deleted: bool = False
+
+
+# -- values as text, computed by the database --------------------------------------------------------------
+
+
+def money(field: Field):
+    if is_postgres():
+        return (field / SQL("100.0")).cast("numeric(20,2)").cast("text")
+    return fn.printf("%.2f", field / SQL("100.0"))
+
+
+def stamp(field: Field):
+    """A stored UTC time as ISO-8601 with Z, so pipelines and `crm import` read it unambiguously."""
+    if is_postgres():
+        return fn.to_char(field, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    return fn.strftime("%Y-%m-%dT%H:%M:%SZ", field)
+
+
+def day(field: Field):
+    return fn.to_char(field, "YYYY-MM-DD") if is_postgres() else field
+
+
+def flag(field: Field):
+    return Case(None, [(field, "yes")], "no")
+
+
+def tags_of(customer_id_field: Field):
+    """A customer's tags as one `;`-separated cell."""
+    if is_postgres():
+        aggregate = fn.string_agg(CustomerTag.tag, ";")
+    else:
+        aggregate = fn.group_concat(CustomerTag.tag, ";")
+    return CustomerTag.select(aggregate).where(CustomerTag.customer == customer_id_field)
+
+
+# -- the entities ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entity:
+    label: str
+    build: Callable[[Actor, ExportFilters], tuple[Select, dict[str, Any]]]  # query, columns name -> expression
+
+
+def _owner_id(actor: Actor, owner: str) -> int:
+    from .people import find_user
+
+    return actor.id if owner == "me" else find_user(owner).id
+
+
+def _customer_filters(actor: Actor, query: Select, filters: ExportFilters, model=Customer) -> Select:
+    from .people import find_territory
+
+    query = query.where(visible_customers(actor, model))
+    if not filters.include_deleted:
+        query = query.where(model.deleted_at.is_null())
+    if filters.owner:
+        query = query.where(model.owner.is_null() if filters.owner == "pool" else model.owner == _owner_id(actor, filters.owner))
+    if filters.territory:
+        query = query.where(model.territory == find_territory(filters.territory).id)
+    if filters.tier:
+        query = query.where(model.tier == filters.tier.upper())
+    if filters.customer:
+        from .lookup import resolve
+
+        query = query.where(model.id == resolve(Customer, filters.customer, Customer.name, visible_customers(actor), "customer").id)
+    return query
+
+
+def _period(query: Select, field: Field, filters: ExportFilters) -> Select:
+    if filters.since:
+        query = query.where(field >= parse_when(filters.since))
+    if filters.until:
+        query = query.where(field < parse_when(filters.until))
+    return query
+
+
+def _customers(actor: Actor, filters: ExportFilters):
+    owner, former = User.alias("owner"), User.alias("former")
+    columns = {
+        "id": Customer.id, "name": Customer.name, "tier": Customer.tier, "phone": Customer.phone,
+        "email": Customer.email, "industry": Customer.industry, "source": Customer.source,
+        "address": Customer.address, "external_id": Customer.external_id, "territory": Territory.name,
+        "owner": owner.login, "former_owner": former.login, "tags": tags_of(Customer.id),
+        "owned_at": stamp(Customer.owned_at), "pooled_at": stamp(Customer.pooled_at),
+        "last_followup_at": stamp(Customer.last_followup_at), "next_followup_at": stamp(Customer.next_followup_at),
+        "locked": flag(Customer.locked), "created_at": stamp(Customer.created_at),
+        "updated_at": stamp(Customer.updated_at), "deleted_at": stamp(Customer.deleted_at),
+    }  # fmt: skip
+    query = (
+        Customer.select()
+        .join_from(Customer, Territory)
+        .join_from(Customer, owner, on=(Customer.owner == owner.id), join_type=JOIN.LEFT_OUTER)
+        .join_from(Customer, former, on=(Customer.former_owner == former.id), join_type=JOIN.LEFT_OUTER)
+    )
+    query = _period(_customer_filters(actor, query, filters), Customer.created_at, filters)
+    return query.order_by(Customer.id), columns
+
+
+def _child_of_customer(model, actor: Actor, filters: ExportFilters, columns: dict, when: Field, extra=None):
+    """A table hanging off customers: scoped and filtered through its customer."""
+    query = model.select().join_from(model, Customer, on=(getattr(model, "customer") == Customer.id))
+    for join in extra or ():
+        query = join(query)
+    query = _period(_customer_filters(actor, query, filters), when, filters)
+    return query.order_by(model.id), {"id": model.id, "customer": Customer.name, **columns}
+
+
+def _contacts(actor, filters):
+    return _child_of_customer(Contact, actor, filters, {
+        "name": Contact.name, "title": Contact.title, "phone": Contact.phone, "email": Contact.email,
+        "wechat": Contact.wechat, "birthday": day(Contact.birthday), "created_at": stamp(Contact.created_at),
+    }, Contact.created_at)  # fmt: skip
+
+
+def _followups(actor, filters):
+    return _child_of_customer(Followup, actor, filters, {
+        "user": User.login, "type": Followup.type, "at": stamp(Followup.at), "note": Followup.note,
+        "next_at": stamp(Followup.next_at), "created_at": stamp(Followup.created_at),
+    }, Followup.at, [lambda q: q.join_from(Followup, User, on=(Followup.user == User.id))])  # fmt: skip
+
+
+def _deals(actor, filters):
+    owner = User.alias("deal_owner")
+    joins = [
+        lambda q: q.join_from(Deal, Pipeline),
+        lambda q: q.join_from(Deal, Stage),
+        lambda q: q.join_from(Deal, owner, on=(Deal.owner == owner.id), join_type=JOIN.LEFT_OUTER),
+    ]
+    query, columns = _child_of_customer(Deal, actor, filters, {
+        "title": Deal.title, "pipeline": Pipeline.name, "stage": Stage.name, "amount": money(Deal.amount),
+        "expected_close": day(Deal.expected_close), "owner": owner.login, "external_id": Deal.external_id,
+        "created_at": stamp(Deal.created_at), "stage_entered_at": stamp(Deal.stage_entered_at),
+        "closed_at": stamp(Deal.closed_at), "lost_reason": Deal.lost_reason,
+    }, Deal.created_at, joins)  # fmt: skip
+    if filters.stage:
+        query = query.where(Stage.name == filters.stage)
+    if not filters.include_deleted:
+        query = query.where(Deal.deleted_at.is_null())
+    return query, columns
+
+
+def _stage_history(actor, filters):
+    from_stage, to_stage, by = Stage.alias("from_stage"), Stage.alias("to_stage"), User.alias("by_user")
+    columns = {
+        "id": DealStageHistory.id, "deal": Deal.id, "deal_external_id": Deal.external_id, "customer": Customer.name,
+        "from_stage": from_stage.name, "to_stage": to_stage.name, "at": stamp(DealStageHistory.at), "by": by.login,
+    }  # fmt: skip
+    query = (
+        DealStageHistory.select()
+        .join_from(DealStageHistory, Deal)
+        .join_from(Deal, Customer)
+        .join_from(DealStageHistory, from_stage, on=(DealStageHistory.from_stage == from_stage.id), join_type=JOIN.LEFT_OUTER)
+        .join_from(DealStageHistory, to_stage, on=(DealStageHistory.to_stage == to_stage.id))
+        .join_from(DealStageHistory, by, on=(DealStageHistory.by == by.id), join_type=JOIN.LEFT_OUTER)
+    )
+    query = _period(_customer_filters(actor, query, filters), DealStageHistory.at, filters)
+    return query.order_by(DealStageHistory.id), columns
+
+
+def _products(actor, filters):
+    del actor, filters
+    columns = {
+        "id": Product.id, "code": Product.code, "name": Product.name, "unit": Product.unit,
+        "unit_price": money(Product.unit_price), "active": flag(Product.active),
+    }  # fmt: skip
+    return Product.select().order_by(Product.id), columns
+
+
+def _quotes(actor, filters):
+    by = User.alias("quote_by")
+    query, columns = _child_of_customer(Quote, actor, filters, {
+        "number": Quote.number, "deal": Quote.deal, "status": Quote.status, "valid_until": day(Quote.valid_until),
+        "total": money(Quote.total), "created_by": by.login, "created_at": stamp(Quote.created_at),
+    }, Quote.created_at, [lambda q: q.join_from(Quote, by, on=(Quote.created_by == by.id), join_type=JOIN.LEFT_OUTER)])  # fmt: skip
+    return _status(query, Quote, filters), columns
+
+
+def _contracts(actor, filters):
+    owner = User.alias("contract_owner")
+    query, columns = _child_of_customer(Contract, actor, filters, {
+        "number": Contract.number, "deal": Contract.deal, "owner": owner.login, "signed_on": day(Contract.signed_on),
+        "start_on": day(Contract.start_on), "end_on": day(Contract.end_on), "amount": money(Contract.amount),
+        "status": Contract.status, "created_at": stamp(Contract.created_at),
+    }, Contract.created_at, [lambda q: q.join_from(Contract, owner, on=(Contract.owner == owner.id), join_type=JOIN.LEFT_OUTER)])  # fmt: skip
+    return _status(query, Contract, filters), columns
+
+
+def _of_contract(model, actor, filters, columns: dict, when: Field):
+    query = model.select().join_from(model, Contract).join_from(Contract, Customer)
+    query = _period(_customer_filters(actor, query, filters), when, filters)
+    return query.order_by(model.id), {"id": model.id, "contract": Contract.number, "customer": Customer.name, **columns}
+
+
+def _payments(actor, filters):
+    by = User.alias("paid_by")
+    query, columns = _of_contract(Payment, actor, filters, {
+        "amount": money(Payment.amount), "paid_on": day(Payment.paid_on), "by": by.login, "note": Payment.note,
+        "created_at": stamp(Payment.created_at),
+    }, Payment.paid_on)  # fmt: skip
+    return query.join_from(Payment, by, on=(Payment.by == by.id), join_type=JOIN.LEFT_OUTER), columns
+
+
+def _invoices(actor, filters):
+    return _of_contract(Invoice, actor, filters, {
+        "number": Invoice.number, "amount": money(Invoice.amount), "issued_on": day(Invoice.issued_on),
+        "type": Invoice.type, "buyer_tax_id": Invoice.buyer_tax_id, "created_at": stamp(Invoice.created_at),
+    }, Invoice.issued_on)  # fmt: skip
+
+
+def _tickets(actor, filters):
+    assignee = User.alias("assignee")
+    query, columns = _child_of_customer(Ticket, actor, filters, {
+        "subject": Ticket.subject, "priority": Ticket.priority, "status": Ticket.status, "assignee": assignee.login,
+        "due_by": stamp(Ticket.due_by), "created_at": stamp(Ticket.created_at), "resolved_at": stamp(Ticket.resolved_at),
+    }, Ticket.created_at, [lambda q: q.join_from(Ticket, assignee, on=(Ticket.assignee == assignee.id), join_type=JOIN.LEFT_OUTER)])  # fmt: skip
+    return _status(query, Ticket, filters), columns
+
+
+def _status(query: Select, model, filters: ExportFilters) -> Select:
+    return query.where(model.status == filters.status) if filters.status else query
+
+
+def _users(actor, filters):
+    del actor
+    manager = User.alias("manager")
+    columns = {
+        "id": User.id, "login": User.login, "display_name": User.display_name, "role": User.role,
+        "manager": manager.login, "territory": Territory.name, "active": flag(User.active), "email": User.email,
+        "created_at": stamp(User.created_at),
+    }  # fmt: skip
+    query = (
+        User.select()
+        .join_from(User, manager, on=(User.manager == manager.id), join_type=JOIN.LEFT_OUTER)
+        .join_from(User, Territory, join_type=JOIN.LEFT_OUTER)
+    )
+    if filters.territory:
+        query = query.where(Territory.name == filters.territory)
+    if not filters.include_deleted:
+        query = query.where(User.active)
+    return query.order_by(User.id), columns
+
+
+def _ownership(actor, filters):
+    from_user, to_user, by = User.alias("from_user"), User.alias("to_user"), User.alias("event_by")
+    columns = {
+        "id": OwnershipEvent.id, "customer_id": Customer.id, "customer": Customer.name, "kind": OwnershipEvent.kind,
+        "from_user": from_user.login, "to_user": to_user.login, "reason": OwnershipEvent.reason,
+        "at": stamp(OwnershipEvent.at), "by": by.login,
+    }  # fmt: skip
+    query = OwnershipEvent.select().join_from(OwnershipEvent, Customer)
+    for alias, field in ((from_user, OwnershipEvent.from_user), (to_user, OwnershipEvent.to_user), (by, OwnershipEvent.by)):
+        query = query.join_from(OwnershipEvent, alias, on=(field == alias.id), join_type=JOIN.LEFT_OUTER)
+    query = _period(_customer_filters(actor, query, filters), OwnershipEvent.at, filters)
+    return query.order_by(OwnershipEvent.id), columns
+
+
+def _audit(actor, filters):
+    require_admin(actor, "export the audit log")
+    columns = {
+        "id": AuditLog.id, "at": stamp(AuditLog.at), "actor": AuditLog.actor, "entity": AuditLog.entity,
+        "entity_id": AuditLog.entity_id, "action": AuditLog.action, "changes": AuditLog.changes,
+    }  # fmt: skip
+    return _period(AuditLog.select(), AuditLog.at, filters).order_by(AuditLog.id), columns
+
+
+ENTITIES: dict[str, Entity] = {
+    "customers": Entity("customer", _customers),
+    "contacts": Entity("contact", _contacts),
+    "followups": Entity("follow-up", _followups),
+    "deals": Entity("deal", _deals),
+    "stage-history": Entity("stage change", _stage_history),
+    "products": Entity("product", _products),
+    "quotes": Entity("quote", _quotes),
+    "contracts": Entity("contract", _contracts),
+    "payments": Entity("payment", _payments),
+    "invoices": Entity("invoice", _invoices),
+    "tickets": Entity("ticket", _tickets),
+    "users": Entity("user", _users),
+    "ownership": Entity("ownership event", _ownership),
+    "audit": Entity("audit row", _audit),
+}
+ALIASES = {"follow-ups": "followups", "history": "stage-history", "ownership-events": "ownership", "audit-log": "audit"}
+
+
+def entity_name(name: str) -> str:
+    key = name.strip().lower().replace("_", "-")
+    key = ALIASES.get(key, key)
+    if key not in ENTITIES and key + "s" in ENTITIES:
+        key += "s"
+    if key not in ENTITIES:
+        raise BadInput(f"Cannot export {name!r}: choose one of {', '.join(ENTITIES)}.")
+    return key
+
+
+def export(
+    actor: Actor, entity: str, columns: list[str] | None = None, filters: ExportFilters | None = None
+) -> tuple[list[str], Iterator[tuple]]:
+    """The column names and a lazy stream of rows (tuples of text, numbers and None) of ENTITY as ACTOR sees it.
+    Iterate the stream to the end (or close it) before the next query on this connection."""
+    query, available = ENTITIES[entity_name(entity)].build(actor, filters or ExportFilters())
+    chosen = columns or list(available)
+    unknown = [c for c in chosen if c not in available]
+    if unknown:
+        raise BadInput(f"No column {', '.join(unknown)} in {entity}: choose from {', '.join(available)}.")
+    query = query.select(*[available[c].alias(c) for c in chosen])
+    sql, params = query.sql()
+    return chosen, _rows(sql, params)
+
+
+def _rows(sql: str, params) -> Iterator[tuple]:
+    if not is_postgres():
+        return iter(db.execute_sql(sql, params))
+    return _server_side(sql, params)
+
+
+def _server_side(sql: str, params) -> Iterator[tuple]:
+    """PostgreSQL sends a whole result at once to a plain cursor; a named (server-side) cursor streams it."""
+    with db.atomic():
+        cursor = db.connection().cursor(name="crm_export")
+        cursor.itersize = PG_FETCH
+        try:
+            cursor.execute(sql, params)
+            yield from cursor
+        finally:
+            cursor.close()

@@ -63,7 +63,8 @@ def create_index(database: Database) -> None:
         return
     database.execute_sql(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-        "search_text, content='customer', content_rowid='id', tokenize='trigram')"
+        # detail=none: a third of the size and half the build time of a full index; LIKE confirms the matches.
+        "search_text, content='customer', content_rowid='id', tokenize='trigram', detail=none)"
     )
     _rebuild_and_sync(database)
 
@@ -90,9 +91,11 @@ def _rebuild_and_sync(database: Database) -> None:
 @contextmanager
 def bulk_loading() -> Iterator[None]:
     """Around a bulk insert through the raw cursor: on SQLite, drop the sync triggers, let the caller load, then
-    rebuild the FTS index once and restore the triggers (even if the load failed). PostgreSQL keeps its index."""
+    rebuild the FTS index once and restore the triggers (even if the load failed). PostgreSQL keeps its index.
+    Both then refresh the planner's statistics, so lists walk the name index instead of sorting."""
     if is_postgres():
         yield
+        db.execute_sql("ANALYZE customer")
         return
     with db.atomic():
         _drop_triggers(db.obj)
@@ -101,6 +104,8 @@ def bulk_loading() -> Iterator[None]:
     finally:
         with db.atomic():
             _rebuild_and_sync(db.obj)
+        db.execute_sql("PRAGMA analysis_limit=1000")  # approximate statistics, in milliseconds
+        db.execute_sql("ANALYZE")
 
 
 # --- queries -------------------------------------------------------------------------------------------------
@@ -110,13 +115,22 @@ def normalize(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def _fts_query(term: str) -> str:
+    """The term's trigrams ANDed (detail=none keeps no positions, so no phrase queries): one every 3 characters
+    and the last, enough to narrow to candidates that the LIKE on the base table then confirms."""
+    starts = sorted({*range(0, len(term) - TRIGRAM + 1, TRIGRAM), len(term) - TRIGRAM})
+    grams = dict.fromkeys(term[i : i + TRIGRAM] for i in starts)
+    return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+
+
 def _term_matches(term: str, model) -> Expression:
+    # The base table's LIKE decides (on PostgreSQL served by the trigram index from 3 characters on); on SQLite
+    # the FTS table first narrows a 3+ character term to a few candidates. Never LIKE on the FTS table itself.
+    condition = model.search_text.contains(term)
     if len(term) >= TRIGRAM and not is_postgres():
-        phrase = '"' + term.replace('"', '""') + '"'
-        fts = SQL(f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", (phrase,))
-        return model.id.in_(fts)
-    # PostgreSQL: ILIKE, served by the trigram index from 3 characters on. SQLite: the base table, not the FTS one.
-    return model.search_text.contains(term)
+        fts = SQL(f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", (_fts_query(term),))
+        condition = model.id.in_(fts) & condition
+    return condition
 
 
 def matches(text: str, model=Customer) -> Expression:

@@ -40,7 +40,7 @@ def up(migrator, db):
     db.create_tables([User])
 
     class Customer(Model):
-        name = CharField()
+        name = CharField(index=True)
         tier = CharField(max_length=1, default='C')
         phone = CharField(null=True)
         email = CharField(null=True)

@@ -1,0 +1,80 @@
+"""Set-based database work for imports: keys looked up through a temporary table (one join per kind of key,
+never a query per row), rows inserted through the raw cursor's executemany (DESIGN.md: ~20× Model.create)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from peewee import Expression, Model, Table, fn
+
+from ..db import db
+
+KEYS_TABLE = "crm_import_keys"
+KEYS = Table(KEYS_TABLE, ("k",))
+
+
+def _param() -> str:
+    return db.obj.param
+
+
+def executemany(sql: str, rows: Iterable[Sequence]) -> None:
+    rows = list(rows) if not isinstance(rows, list) else rows
+    if not rows:
+        return
+    cursor = db.cursor()
+    for start in range(0, len(rows), 50_000):  # bounded batches keep the driver's buffers small
+        cursor.executemany(sql, rows[start : start + 50_000])
+
+
+def insert_rows(model: type[Model], columns: Sequence[str], rows: list[Sequence]) -> list[int]:
+    """Insert ROWS (database values, in COLUMNS order) and return their new ids in the same order.
+
+    Ids are read back as those above the largest id before the insert, in order: within the import's transaction
+    (SQLite holds the write lock; a PostgreSQL sequence hands one session increasing values) they are ours."""
+    if not rows:
+        return []
+    table = model._meta.table_name
+    before = model.select(fn.MAX(model.id)).scalar() or 0
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join([_param()] * len(columns))
+    executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+    ids = [i for (i,) in model.select(model.id).where(model.id > before).order_by(model.id).tuples()]
+    if len(ids) != len(rows):
+        raise RuntimeError(f"{table}: inserted {len(rows)} rows but found {len(ids)} new ids; another writer interfered")
+    return ids
+
+
+def update_rows(model: type[Model], columns: Sequence[str], rows: list[Sequence]) -> None:
+    """UPDATE by id: each row is the COLUMNS' values followed by the id."""
+    sets = ", ".join(f'"{c}" = {_param()}' for c in columns)
+    executemany(f'UPDATE "{model._meta.table_name}" SET {sets} WHERE id = {_param()}', rows)
+
+
+class KeyTable:
+    """A temporary table of the keys an import brings, joined against a table to find what already exists."""
+
+    def __enter__(self) -> KeyTable:
+        db.execute_sql(f"DROP TABLE IF EXISTS {KEYS_TABLE}")
+        db.execute_sql(f"CREATE TEMPORARY TABLE {KEYS_TABLE} (k TEXT NOT NULL)")
+        db.execute_sql(f"CREATE INDEX {KEYS_TABLE}_k ON {KEYS_TABLE} (k)")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        db.execute_sql(f"DROP TABLE IF EXISTS {KEYS_TABLE}")
+
+    def load(self, keys: Iterable[str]) -> int:
+        """Fill the table with KEYS (distinct, non-empty), replacing what it held; returns how many."""
+        distinct = [(k,) for k in dict.fromkeys(k for k in keys if k)]
+        db.execute_sql(f"DELETE FROM {KEYS_TABLE}")
+        executemany(f"INSERT INTO {KEYS_TABLE} (k) VALUES ({_param()})", distinct)
+        return len(distinct)
+
+    def existing(self, model: type[Model], expression: Expression, keys: Iterable[str], scope=None) -> dict[str, int]:
+        """{key: id} of the rows of MODEL whose EXPRESSION equals one of KEYS (the lowest id when several do)."""
+        if not self.load(keys):
+            return {}
+        query = model.select(expression, fn.MIN(model.id)).join_from(model, KEYS, on=(expression == KEYS.k))
+        if scope is not None:
+            query = query.where(scope)
+        return dict(query.group_by(expression).tuples())
+

@@ -1,0 +1,591 @@
+"""What can be imported: each entity's fields, duplicate keys, permission and the few things its rows need
+beyond plain columns (derived values, history rows, ownership events)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from peewee import fn
+
+from .. import audit, normalize
+from ..access import Actor, require_admin, require_manager, writable_customers
+from ..errors import BadInput
+from ..models import (
+    CONTRACT_STATUSES,
+    FOLLOWUP_TYPES,
+    ROLES,
+    TIERS,
+    Contact,
+    Contract,
+    Customer,
+    CustomerTag,
+    Deal,
+    DealStageHistory,
+    Followup,
+    MoneyField,
+    OwnershipEvent,
+    PoolRules,
+    Product,
+    Stage,
+    Territory,
+    TierRule,
+    User,
+    to_cents,
+)
+from ..pinyin import search_text
+from . import references
+from .bulk import executemany, insert_rows
+from .engine import Context, Field, Key, Row
+from .values import Invalid, day, email, flag, long_text, money, one_of, phone, tags, text, when
+
+
+def _folded(expression):
+    return fn.LOWER(fn.TRIM(expression))
+
+
+def _pair(first, second):
+    """Two columns as one key text `first|second` (the same spelling in SQLite and PostgreSQL)."""
+    return first.cast("text").concat("|").concat(second)
+
+
+LOADERS = {"territory": references.territories, "user": references.users, "product": references.products,
+           "pipeline": references.pipelines}  # fmt: skip
+
+
+class Entity:
+    name: str
+    model: Any
+    fields: tuple[Field, ...]
+    keys: tuple[Key, ...] = ()
+    ignored: tuple[str, ...] = ("id", "created_by", "updated_at", "deleted_at")
+    audit_name: str
+
+    def permit(self, actor: Actor) -> None:
+        pass
+
+    def derivable(self, field: str, provided: set[str]) -> bool:
+        """Whether a required FIELD missing from the file can be derived from PROVIDED ones."""
+        return False
+
+    def scope(self):
+        """Which existing rows count as duplicates."""
+        deleted = getattr(self.model, "deleted_at", None)
+        return deleted.is_null() if deleted is not None else None
+
+    def lookup(self, ctx: Context, field: Field, rows: list[Row]):
+        kind = field.ref
+        if kind not in ctx.lookups:
+            if kind == "customer":
+                names = {row.values[field.name] for row in rows if field.name in row.values}
+                ctx.lookups[kind] = references.customers(ctx.keys, names, writable_customers(ctx.actor))
+                ctx.lookups[kind].label = "customer (that you may change)"
+            elif kind == "stage":
+                by_pipeline = references.stages()
+                ctx.lookups[kind] = references.Lookup("stage", ())
+                ctx.lookups["stages"] = by_pipeline
+            else:
+                ctx.lookups[kind] = LOADERS[kind]()
+        if kind == "stage":  # a row without a pipeline is in the default one
+            default = references.default_pipeline()
+            return lambda pipeline: ctx.lookups["stages"].get(pipeline or default) or ctx.lookups["stage"]
+        return ctx.lookups[kind]
+
+    def lookup_scope(self, field: Field, row: Row):
+        return None
+
+    def before_prepare(self, ctx: Context, rows: list[Row]) -> None:
+        pass
+
+    def prepare(self, ctx: Context, row: Row) -> None:
+        """Derive what the row needs beyond its cells; raise Invalid for a row that breaks a rule."""
+
+    def may_update(self, ctx: Context, rows: list[Row]) -> list[Row]:
+        return rows
+
+    # -- writing ------------------------------------------------------------------------------------------------
+
+    def _columns(self):
+        return [f for f in self.model._meta.sorted_fields if f.name != "id"]
+
+    def insert(self, ctx: Context, rows: list[Row]) -> list[int]:
+        fields = self._columns()
+        defaults = [f.default() if callable(f.default) else f.default for f in fields]
+        money_at = [i for i, f in enumerate(fields) if isinstance(f, MoneyField)]
+        names = [f.name for f in fields]
+        table = []
+        for row in rows:
+            values = row.values
+            cells = [values.get(n, d) for n, d in zip(names, defaults)]
+            for i in money_at:
+                if cells[i] is not None:
+                    cells[i] = to_cents(cells[i])
+            table.append(cells)
+        ids = insert_rows(self.model, [f.column_name for f in fields], table)
+        self.after_insert(ctx, rows, ids)
+        return ids
+
+    def after_insert(self, ctx: Context, rows: list[Row], ids: list[int]) -> None:
+        pass
+
+    def update(self, ctx: Context, rows: list[Row]) -> None:
+        """Write the provided fields of existing rows that differ; audited row by row with old -> new."""
+        model_fields = {f.name for f in self._columns()}
+        changed_rows = []
+        for start in range(0, len(rows), 500):
+            batch = rows[start : start + 500]
+            current = {r["id"]: r for r in self.model.select().where(self.model.id.in_([row.id for row in batch])).dicts()}
+            for row in batch:
+                old = current[row.id]
+                new = {k: v for k, v in row.values.items() if k in model_fields and k in self.updatable(ctx)}
+                diff = audit.changes(old, new)
+                if not diff:
+                    ctx.report.unchanged += 1
+                    continue
+                self.model.update(**{k: new[k] for k in diff}).where(self.model.id == row.id).execute()
+                audit.record(ctx.actor.login, self.audit_name, row.id, "import-update", diff)
+                ctx.report.updated += 1
+                changed_rows.append((row, old))
+        self.after_update(ctx, changed_rows)
+
+    def updatable(self, ctx: Context) -> set[str]:
+        return ctx.provided
+
+    def after_update(self, ctx: Context, changed: list[tuple[Row, dict]]) -> None:
+        pass
+
+
+# -- territories and users -------------------------------------------------------------------------------------
+
+
+class Territories(Entity):
+    name, model, audit_name = "territories", Territory, "territory"
+    fields = (Field("name", text, required=True, aliases=("territory", "region", "regional_office", "战区")),)
+    keys = (Key("name", lambda v: normalize.exact(v["name"]), lambda: _folded(Territory.name)),)
+
+    def permit(self, actor: Actor) -> None:
+        require_admin(actor, "import territories")
+
+    def after_insert(self, ctx: Context, rows: list[Row], ids: list[int]) -> None:
+        from ..people import DEFAULT_NO_FOLLOWUP_DAYS
+
+        if ids:  # a few rows: the ORM fills the rule defaults
+            PoolRules.insert_many([{"territory": i} for i in ids]).execute()
+            TierRule.insert_many(
+                [{"territory": i, "tier": t, "no_followup_days": DEFAULT_NO_FOLLOWUP_DAYS[t]} for i in ids for t in TIERS]
+            ).execute()
+
+
+_LOGIN_NOISE = re.compile(r"[^\w.\-]+")
+
+
+def login_for(display_name: str) -> str:
+    """A login from a person's name: `Anna Snelling` → `anna.snelling` (CJK names stay as written)."""
+    return _LOGIN_NOISE.sub("", ".".join(unicodedata.normalize("NFKC", display_name).casefold().split()))
+
+
+class Users(Entity):
+    name, model, audit_name = "users", User, "user"
+    fields = (
+        Field("login", text, required=True, aliases=("username", "user")),
+        Field("display_name", text, aliases=("name", "full_name", "sales_agent", "姓名")),
+        Field("role", one_of(ROLES)),
+        Field("territory", text, ref="territory", aliases=("regional_office", "region", "战区")),
+        Field("manager", text),
+        Field("email", email),
+        Field("active", flag),
+    )
+    keys = (Key("login", lambda v: v["login"], lambda: User.login),)
+
+    def permit(self, actor: Actor) -> None:
+        require_admin(actor, "import users")
+
+    def derivable(self, field: str, provided: set[str]) -> bool:
+        return field == "login" and "display_name" in provided
+
+    def before_prepare(self, ctx: Context, rows: list[Row]) -> None:
+        """Managers may be further down the same file: each person gets a placeholder id until inserted."""
+        placeholders = ctx.lookups["placeholders"] = {}
+        people = []
+        for index, row in enumerate(rows):
+            login = row.values.get("login") or login_for(row.values.get("display_name", ""))
+            placeholders[-(index + 1)] = login
+            people += [(login, -(index + 1)), (row.values.get("display_name"), -(index + 1))]
+        ctx.lookups["file_people"] = people
+
+    def prepare(self, ctx: Context, row: Row) -> None:
+        values = row.values
+        if "login" not in values:
+            values["login"] = login_for(values["display_name"])
+        if not values["login"] or any(c.isspace() for c in values["login"]):
+            raise Invalid(f"login {values['login']!r} is not one word")
+        values.setdefault("display_name", values["login"])
+        if "manager" in values:
+            values["_manager"] = self._manager(ctx).find(values.pop("manager"))
+
+    def _manager(self, ctx: Context) -> references.Lookup:
+        """Managers may be existing users or people further down the same file."""
+        if "manager" not in ctx.lookups:
+            ctx.lookups["manager"] = references.users()
+            ctx.lookups["manager"].label = "user (in the database or the file)"
+            ctx.lookups["manager"].add(ctx.lookups.get("file_people", []))
+        return ctx.lookups["manager"]
+
+    def insert(self, ctx: Context, rows: list[Row]) -> list[int]:
+        ids = super().insert(ctx, rows)
+        self._set_managers(ctx, rows)
+        return ids
+
+    def update(self, ctx: Context, rows: list[Row]) -> None:
+        super().update(ctx, rows)
+        self._set_managers(ctx, rows)
+
+    def _set_managers(self, ctx: Context, rows: list[Row]) -> None:
+        logins = [r.values["login"] for r in rows] + list(ctx.lookups["placeholders"].values())
+        by_login = dict(User.select(User.login, User.id).where(User.login.in_(logins)).tuples())
+        pending = ctx.lookups["placeholders"]
+        pairs = []
+        for row in rows:
+            manager = row.values.get("_manager")
+            if manager is not None:
+                manager_id = manager if manager > 0 else by_login.get(pending.get(manager))
+                if manager_id and manager_id != by_login.get(row.values["login"]):
+                    pairs.append((manager_id, by_login[row.values["login"]]))
+        executemany(f"UPDATE \"user\" SET manager_id = {_mark()} WHERE id = {_mark()}", pairs)
+
+
+def _mark() -> str:
+    from ..db import db
+
+    return db.obj.param
+
+
+# -- customers and what hangs off them --------------------------------------------------------------------------
+
+
+class Customers(Entity):
+    name, model, audit_name = "customers", Customer, "customer"
+    fields = (
+        Field("name", text, required=True, aliases=("customer", "company", "account", "客户名称", "名称")),
+        Field("tier", one_of(TIERS, str.upper), aliases=("level", "客户分层")),
+        Field("phone", phone, aliases=("tel", "telephone", "mobile", "电话")),
+        Field("email", email, aliases=("e-mail", "mail", "邮箱")),
+        Field("industry", text, aliases=("sector", "行业")),
+        Field("source", text, aliases=("来源",)),
+        Field("address", text, aliases=("地址",)),
+        Field("external_id", text, aliases=("external", "ext_id")),
+        Field("territory", text, ref="territory", aliases=("region", "战区")),
+        Field("owner", text, ref="user", aliases=("sales_agent", "负责人")),
+        Field("tags", tags, aliases=("tag", "标签")),
+        Field("created_at", when, aliases=("created",)),
+        Field("last_followup_at", when),
+        Field("next_followup_at", when),
+    )
+    keys = (
+        Key("external id", lambda v: v.get("external_id"), lambda: Customer.external_id),
+        Key("name", lambda v: normalize.exact(v["name"]), lambda: _folded(Customer.name)),
+        Key("phone", lambda v: v.get("phone"), lambda: Customer.phone),
+        Key("email", lambda v: v.get("email"), lambda: fn.LOWER(Customer.email)),
+    )
+    ignored = Entity.ignored + ("former_owner", "owned_at", "pooled_at", "locked")
+
+    def prepare(self, ctx: Context, row: Row) -> None:
+        values, actor = row.values, ctx.actor
+        owner = values.get("owner")
+        if owner is None and not actor.is_manager and actor.id is not None:
+            owner = values["owner"] = actor.id  # a rep's import is theirs
+        if owner is not None and not actor.is_admin and owner not in actor.team_ids:
+            raise Invalid(f"owner is outside {actor.login}'s team")
+        if "territory" not in values:
+            territory = self._territory_of(ctx, owner) or actor.territory_id
+            if territory is None:
+                raise Invalid("territory is empty and the owner has none (use --default territory=NAME)")
+            values["territory"] = territory
+        if not actor.is_admin and values["territory"] not in actor.territory_ids | {actor.territory_id}:
+            raise Invalid("territory is outside the acting user's territories")
+        values["search_text"] = search_text(values["name"])
+        if owner is not None:
+            values["owned_at"] = ctx.now
+        else:
+            values["pooled_at"] = ctx.now
+
+    def _territory_of(self, ctx: Context, user_id: int | None) -> int | None:
+        if user_id is None:
+            return None
+        if "user_territories" not in ctx.lookups:
+            ctx.lookups["user_territories"] = dict(User.select(User.id, User.territory).tuples())
+        return ctx.lookups["user_territories"].get(user_id)
+
+    def may_update(self, ctx: Context, rows: list[Row]) -> list[Row]:
+        allowed = _writable_ids(ctx.actor, [row.id for row in rows])
+        kept = []
+        for row in rows:
+            if row.id in allowed:
+                kept.append(row)
+            else:
+                ctx.reject(row, f"matches customer #{row.id}, which {ctx.actor.login} may not change")
+        return kept
+
+    def updatable(self, ctx: Context) -> set[str]:
+        return ctx.provided - {"created_at"}
+
+    def insert(self, ctx: Context, rows: list[Row]) -> list[int]:
+        with _bulk_loading():
+            ids = super().insert(ctx, rows)
+        return ids
+
+    def after_insert(self, ctx: Context, rows: list[Row], ids: list[int]) -> None:
+        executemany(
+            f"INSERT INTO customer_tag (customer_id, tag) VALUES ({_mark()}, {_mark()})",
+            [(i, tag) for row, i in zip(rows, ids) for tag in row.values.get("tags", ())],
+        )
+        if ids:  # one ownership event per owned customer, written by the database, not row by row
+            from peewee import Value
+
+            events = Customer.select(
+                Customer.id, Customer.owner, Value("import"), Value(f"import by {ctx.actor.login or 'system'}"),
+                Value(ctx.now), Value(ctx.actor.id),
+            ).where(Customer.id.between(ids[0], ids[-1]), Customer.owner.is_null(False))
+            OwnershipEvent.insert_from(
+                events,
+                [OwnershipEvent.customer, OwnershipEvent.to_user, OwnershipEvent.kind, OwnershipEvent.reason,
+                 OwnershipEvent.at, OwnershipEvent.by],
+            ).execute()  # fmt: skip
+
+    def after_update(self, ctx: Context, changed: list[tuple[Row, dict]]) -> None:
+        events = [
+            {"customer": row.id, "from_user": old["owner"], "to_user": row.values["owner"], "kind": "import",
+             "reason": "owner set by import", "at": ctx.now, "by": ctx.actor.id}
+            for row, old in changed if "owner" in row.values and row.values["owner"] != old["owner"]
+        ]  # fmt: skip
+        if events:
+            OwnershipEvent.insert_many(events).execute()
+        tagged = [(row.id, tag) for row, _ in changed for tag in row.values.get("tags", ())]
+        for customer_id, tag in tagged:
+            CustomerTag.insert(customer=customer_id, tag=tag).on_conflict_ignore().execute()
+
+
+def _writable_ids(actor: Actor, ids: list[int]) -> set[int]:
+    allowed: set[int] = set()
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        allowed.update(i for (i,) in Customer.select(Customer.id).where(Customer.id.in_(batch), writable_customers(actor)).tuples())
+    return allowed
+
+
+def _bulk_loading():
+    """The search index's bulk mode when the store has one (FTS triggers off, one rebuild after)."""
+    from contextlib import nullcontext
+
+    try:
+        from .. import search
+    except ImportError:
+        return nullcontext()
+    return getattr(search, "bulk_loading", nullcontext)()
+
+
+CustomerRef = Field("customer", text, required=True, ref="customer", aliases=("account", "company", "客户"))
+
+
+class Contacts(Entity):
+    name, model, audit_name = "contacts", Contact, "contact"
+    fields = (
+        CustomerRef,
+        Field("name", text, required=True, aliases=("contact", "姓名", "联系人")),
+        Field("title", text, aliases=("job_title", "position", "职位")),
+        Field("phone", phone, aliases=("tel", "mobile", "电话", "手机")),
+        Field("email", email, aliases=("mail", "邮箱")),
+        Field("wechat", text, aliases=("微信",)),
+        Field("birthday", day, aliases=("生日",)),
+        Field("created_at", when),
+    )
+    keys = (
+        Key("name", lambda v: f"{v['customer']}|{normalize.exact(v['name'])}", lambda: _pair(Contact.customer, _folded(Contact.name))),
+    )  # fmt: skip
+
+
+class Products(Entity):
+    name, model, audit_name = "products", Product, "product"
+    fields = (
+        Field("code", text, required=True, aliases=("sku", "product_code", "编码")),
+        Field("name", text, required=True, aliases=("product", "product_name", "名称")),
+        Field("unit", text, aliases=("单位",)),
+        Field("unit_price", money, aliases=("price", "sales_price", "list_price", "单价")),
+        Field("active", flag),
+    )
+    keys = (
+        Key("code", lambda v: v["code"], lambda: Product.code),
+        Key("name", lambda v: normalize.exact(v["name"]), lambda: _folded(Product.name)),
+    )
+
+    def permit(self, actor: Actor) -> None:
+        require_manager(actor, "import products")
+
+    def derivable(self, field: str, provided: set[str]) -> bool:
+        return field == "code" and "name" in provided
+
+    def prepare(self, ctx: Context, row: Row) -> None:
+        row.values.setdefault("code", row.values["name"])
+
+
+class Deals(Entity):
+    name, model, audit_name = "deals", Deal, "deal"
+    fields = (
+        Field("external_id", text, aliases=("opportunity_id", "deal_id", "id_external")),
+        Field("title", text, aliases=("name", "deal", "商机")),
+        CustomerRef,
+        Field("product", text, ref="product"),
+        Field("pipeline", text, ref="pipeline"),
+        Field("stage", text, ref="stage", aliases=("deal_stage", "阶段")),
+        Field("amount", money, aliases=("value", "close_value", "金额")),
+        Field("owner", text, ref="user", aliases=("sales_agent", "负责人")),
+        Field("expected_close", day),
+        Field("created_at", when, aliases=("created", "engage_date")),
+        Field("closed_at", when, aliases=("close_date", "closed")),
+        Field("lost_reason", text),
+    )
+    keys = (
+        Key("external id", lambda v: v.get("external_id"), lambda: Deal.external_id),
+        Key("customer and title", lambda v: None if v.get("external_id") else f"{v['customer']}|{normalize.exact(v['title'])}",
+            lambda: _pair(Deal.customer, _folded(Deal.title))),
+    )  # fmt: skip
+    ignored = Entity.ignored + ("stage_entered_at",)
+
+    def lookup_scope(self, field: Field, row: Row):
+        return row.values.get("pipeline") if field.name == "stage" else None
+
+    def prepare(self, ctx: Context, row: Row) -> None:
+        values = row.values
+        values.setdefault("pipeline", self._default_pipeline(ctx))
+        stages = self._stages(ctx, values["pipeline"])
+        values.setdefault("stage", stages[0][0])
+        kind = next((k for s, k in stages if s == values["stage"]), None)
+        if kind is None:
+            raise Invalid("stage is not a stage of the deal's pipeline")
+        if "title" not in values:
+            product = values.get("product")
+            values["title"] = ctx.lookups["product"].names[product] if product else "Deal"
+        if "created_at" not in values:
+            ctx.report.tally["created_at empty, set to the time of the import"] += 1
+            values["created_at"] = ctx.now
+        closed = values.get("closed_at")
+        if kind == "open" and closed is not None:
+            raise Invalid(f"closed_at is set but stage {self._stage_name(ctx, values['stage'])!r} is open")
+        if kind != "open" and closed is None:
+            raise Invalid(f"closed_at is empty but the deal is {kind}")
+        if closed is not None and closed < values["created_at"]:
+            raise Invalid("closed_at is before created_at")
+        values["stage_entered_at"] = closed or values["created_at"]
+        if "owner" not in values and ctx.actor.id is not None:
+            values["owner"] = ctx.actor.id
+
+    def _default_pipeline(self, ctx: Context) -> int:
+        if "default_pipeline" not in ctx.lookups:
+            ctx.lookups["default_pipeline"] = references.default_pipeline()
+        if ctx.lookups["default_pipeline"] is None:
+            raise Invalid("there is no pipeline: run `crm init` first")
+        return ctx.lookups["default_pipeline"]
+
+    def _stages(self, ctx: Context, pipeline: int) -> list[tuple[int, str]]:
+        """(stage id, kind) of a pipeline in order."""
+        cache = ctx.lookups.setdefault("stage_kinds", {})
+        if pipeline not in cache:
+            query = Stage.select(Stage.id, Stage.kind).where(Stage.pipeline == pipeline).order_by(Stage.position)
+            cache[pipeline] = list(query.tuples())
+        return cache[pipeline]
+
+    def _stage_name(self, ctx: Context, stage: int) -> str:
+        return Stage.get_by_id(stage).name
+
+    def after_insert(self, ctx: Context, rows: list[Row], ids: list[int]) -> None:
+        """The stage history the dates tell: the deal entered its pipeline's first stage when created and, when
+        it is won or lost (or created in a later stage), its current stage when closed (or created)."""
+        history = []
+        for row, deal_id in zip(rows, ids):
+            values = row.values
+            first = self._stages(ctx, values["pipeline"])[0][0]
+            owner = values.get("owner")
+            if values["stage"] == first:
+                history.append((deal_id, None, first, values["created_at"], owner))
+            elif values.get("closed_at") is None:
+                history.append((deal_id, None, values["stage"], values["created_at"], owner))
+            else:
+                history.append((deal_id, None, first, values["created_at"], owner))
+                history.append((deal_id, first, values["stage"], values["closed_at"], owner))
+        marks = ", ".join([_mark()] * 5)
+        executemany(f"INSERT INTO deal_stage_history (deal_id, from_stage_id, to_stage_id, at, by_id) VALUES ({marks})", history)
+
+    def may_update(self, ctx: Context, rows: list[Row]) -> list[Row]:
+        return rows
+
+    def updatable(self, ctx: Context) -> set[str]:
+        return ctx.provided - {"stage", "created_at", "closed_at"}  # stage moves belong to `crm deal move`
+
+
+class Followups(Entity):
+    name, model, audit_name = "followups", Followup, "followup"
+    fields = (
+        CustomerRef,
+        Field("user", text, ref="user", aliases=("by", "owner", "跟进人")),
+        Field("type", one_of(FOLLOWUP_TYPES), aliases=("kind", "方式")),
+        Field("at", when, aliases=("date", "time", "when", "时间")),
+        Field("note", long_text, aliases=("notes", "content", "内容")),
+        Field("next_at", when, aliases=("next", "next_followup")),
+        Field("created_at", when),
+    )
+    keys = (
+        Key("customer, user and time", lambda v: f"{v['customer']}|{v['user']}|{v['at']:%Y-%m-%d %H:%M:%S}",
+            lambda: _pair(Followup.customer, _pair(Followup.user, Followup.at.cast("text")))),
+    )  # fmt: skip
+
+    def prepare(self, ctx: Context, row: Row) -> None:
+        if "user" not in row.values:
+            if ctx.actor.id is None:
+                raise Invalid("user is empty")
+            row.values["user"] = ctx.actor.id
+        row.values.setdefault("at", ctx.now)
+
+    def after_insert(self, ctx: Context, rows: list[Row], ids: list[int]) -> None:
+        """Customers' last and next follow-up times follow the imported history (reclaim reads them)."""
+        customers = list({row.values["customer"] for row in rows})
+        for start in range(0, len(customers), 500):
+            batch = customers[start : start + 500]
+            latest = Followup.select(fn.MAX(Followup.at)).where(Followup.customer == Customer.id)
+            Customer.update(last_followup_at=latest).where(Customer.id.in_(batch)).execute()
+
+
+class Contracts(Entity):
+    name, model, audit_name = "contracts", Contract, "contract"
+    fields = (
+        Field("number", text, required=True, aliases=("contract", "contract_no", "合同编号")),
+        CustomerRef,
+        Field("owner", text, ref="user", aliases=("负责人",)),
+        Field("signed_on", day, aliases=("signed", "签约日期")),
+        Field("start_on", day, aliases=("start",)),
+        Field("end_on", day, aliases=("end", "到期日")),
+        Field("amount", money, aliases=("value", "金额")),
+        Field("status", one_of(CONTRACT_STATUSES)),
+    )
+    keys = (Key("number", lambda v: v["number"], lambda: Contract.number),)
+    ignored = Entity.ignored + ("deal",)
+
+    def prepare(self, ctx: Context, row: Row) -> None:
+        values = row.values
+        if values.get("start_on") and values.get("end_on") and values["end_on"] < values["start_on"]:
+            raise Invalid("end_on is before start_on")
+
+
+ENTITIES: dict[str, Entity] = {e.name: e for e in (
+    Territories(), Users(), Customers(), Contacts(), Products(), Deals(), Followups(), Contracts(),
+)}  # fmt: skip
+
+
+def entity(name: str) -> Entity:
+    key = name.strip().lower().replace("_", "-")
+    key = {"follow-ups": "followups"}.get(key, key)
+    if key not in ENTITIES and key + "s" in ENTITIES:
+        key += "s"
+    if key not in ENTITIES:
+        raise BadInput(f"Cannot import {name!r}: choose one of {', '.join(ENTITIES)}.")
+    return ENTITIES[key]

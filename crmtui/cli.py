@@ -96,13 +96,15 @@ def root(
 
 
 def _mount() -> None:
-    from crmtui.commands import contact, customer, db, export, followup, importer, init, territory, user
+    from crmtui.commands import contact, customer, db, dedupe, export, followup, importer, init, territory, user
 
     app.command("init")(init.init)
     app.add_typer(db.app, name="db")
     app.add_typer(user.app, name="user")
     app.add_typer(territory.app, name="territory")
     app.add_typer(customer.app, name="customer")
+    customer.app.command("dupes")(dedupe.dupes)
+    customer.app.command("merge")(dedupe.merge)
     app.add_typer(contact.app, name="contact")
     app.add_typer(followup.app, name="followup")
     app.command("export")(export.export)

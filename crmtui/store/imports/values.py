@@ -109,4 +109,4 @@ def email(value: str) -> str:
 
 
 def tags(value: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(t.strip() for t in re.split(r"[;,，；|]", value) if t.strip()))
+    return tuple(dict.fromkeys(t.strip().lower() for t in re.split(r"[;,，；|]", value) if t.strip()))

@@ -146,14 +146,12 @@ def matches(text: str, model=Customer) -> Expression:
 
 
 def rank(text: str, model=Customer) -> Expression:
-    """0 for an exact name, 1 when the name, a pinyin key, the phone or email starts with TEXT, 2 otherwise."""
+    """0: the name is TEXT; 1: the name starts with it; 2: a word of the name, its pinyin or initials, the phone
+    or the email starts with it; 3: it is somewhere inside."""
     query = normalize(text)
-    prefix = (
-        fn.LOWER(model.name).startswith(query)
-        | model.search_text.startswith(query)
-        | model.search_text.contains(" " + query)
-    )
-    return Case(None, [(fn.LOWER(model.name) == query, 0), (prefix, 1)], 2)
+    name = fn.LOWER(model.name)
+    key_prefix = model.search_text.startswith(query) | model.search_text.contains(" " + query)
+    return Case(None, [(name == query, 0), (name.startswith(query), 1), (key_prefix, 2)], 3)
 
 
 def ranked_order(text: str, model=Customer) -> list:

@@ -59,8 +59,9 @@ class KeyTable:
         db.execute_sql(f"CREATE INDEX {KEYS_TABLE}_k ON {KEYS_TABLE} (k)")
         return self
 
-    def __exit__(self, *exc) -> None:
-        db.execute_sql(f"DROP TABLE IF EXISTS {KEYS_TABLE}")
+    def __exit__(self, kind, *_) -> None:
+        if kind is None:  # after a failure the transaction's rollback takes the table (PostgreSQL would refuse)
+            db.execute_sql(f"DROP TABLE IF EXISTS {KEYS_TABLE}")
 
     def load(self, keys: Iterable[str]) -> int:
         """Fill the table with KEYS (distinct, non-empty), replacing what it held; returns how many."""
@@ -73,8 +74,8 @@ class KeyTable:
         """{key: id} of the rows of MODEL whose EXPRESSION equals one of KEYS (the lowest id when several do)."""
         if not self.load(keys):
             return {}
-        query = model.select(expression, fn.MIN(model.id)).join_from(model, KEYS, on=(expression == KEYS.k))
+        query = model.select(expression, model.id).join_from(model, KEYS, on=(expression == KEYS.k))
         if scope is not None:
             query = query.where(scope)
-        return dict(query.group_by(expression).tuples())
+        return dict(query.order_by(model.id.desc()).tuples())  # the lowest id wins
 

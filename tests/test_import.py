@@ -1,0 +1,239 @@
+"""`crm import`: messy files, all or nothing, duplicates, idempotence, references and permissions, on both
+backends, through the store and the CLI."""
+
+import csv
+import json
+
+import pytest
+from conftest import as_user, database_state
+
+from crmtui.store.imports import ImportRejected, Options, import_data
+from crmtui.store.models import (
+    AuditLog,
+    Contact,
+    Contract,
+    Customer,
+    CustomerTag,
+    Deal,
+    DealStageHistory,
+    Followup,
+    OwnershipEvent,
+    Product,
+    Stage,
+    Territory,
+    User,
+)
+
+
+def write(tmp_path, name, text, encoding="utf-8", newline="\n"):
+    path = tmp_path / name
+    path.write_bytes(text.replace("\n", newline).encode(encoding))
+    return str(path)
+
+
+def names():
+    return sorted(n for (n,) in Customer.select(Customer.name).where(Customer.deleted_at.is_null()).tuples())
+
+
+def test_messy_csv_bom_crlf_semicolons_quoted_newlines(team, cli, tmp_path):
+    text = (
+        "\ufeffName;Phone;E-mail;Tier;Territory;Owner;Tags;Address\n"
+        '北京华南科技有限公司;+86 138-0013-8000;Info@HN.cn;b;华东;wang;vip, 重点;"北京市\n朝阳区 1 号"\n'
+        "Acme Ltd;021 6666 7777;;A;华南;;;\n"
+    )
+    path = write(tmp_path, "leads.csv", text, newline="\r\n")
+    result = cli("import", "customers", path)
+    assert result.exit_code == 0, result.stderr
+    assert "2 new" in result.stderr
+    first = Customer.get(Customer.name == "北京华南科技有限公司")
+    assert (first.phone, first.email, first.tier, first.owner_id) == ("13800138000", "info@hn.cn", "B", team.ids["wang"])
+    assert first.address == "北京市\r\n朝阳区 1 号"
+    assert "bjhnkjyxgs" in first.search_text
+    assert sorted(t for (t,) in CustomerTag.select(CustomerTag.tag).where(CustomerTag.customer == first.id).tuples()) == ["vip", "重点"]
+    second = Customer.get(Customer.name == "Acme Ltd")
+    assert second.owner_id is None and second.territory_id == team.south and second.pooled_at is not None
+    # one ownership event for the owned customer, one audit row summarising the batch
+    events = list(OwnershipEvent.select().where(OwnershipEvent.kind == "import").tuples())
+    assert len(events) == 1
+    summary = AuditLog.get(AuditLog.action == "import")
+    assert json.loads(summary.changes)["inserted"] == [None, 2]
+
+
+def test_gbk_file_needs_its_encoding(team, cli, tmp_path):
+    path = write(tmp_path, "excel.csv", "客户名称,电话,战区\n上海明远贸易有限公司,13912345678,华东\n", encoding="gbk")
+    refused = cli("import", "customers", path)
+    assert refused.exit_code == 2 and "--encoding gbk" in refused.stderr
+    assert cli("import", "customers", path, "--encoding", "gbk").exit_code == 0
+    assert names() == ["上海明远贸易有限公司"]
+
+
+def test_one_bad_row_and_nothing_is_written(team, cli, tmp_path):
+    text = (
+        "name,email,created_at,territory,tier\n"
+        "Good One,good@example.com,2024-01-05,华东,A\n"
+        "Bad Date,,2024-13-45,华东,A\n"
+        "Bad Mail,not-an-email,,华东,B\n"
+        "Nowhere,,,火星,C\n"
+        "Bad Tier,,,华东,Z\n"
+    )
+    path = write(tmp_path, "bad.csv", text)
+    before = database_state()
+    result = cli("import", "customers", path, "--errors", str(tmp_path / "errors.csv"))
+    assert result.exit_code == 2
+    assert database_state() == before
+    for line, reason in [(3, "created_at '2024-13-45' is not a date"), (4, "email 'not-an-email' is not an e-mail"),
+                         (5, "territory '火星' names no territory"), (6, "tier 'Z' is not one of")]:  # fmt: skip
+        assert f"line {line}: {reason}" in result.stderr
+    with open(tmp_path / "errors.csv", newline="", encoding="utf-8") as f:
+        bad = list(csv.DictReader(f))
+    assert [r["name"] for r in bad] == ["Bad Date", "Bad Mail", "Nowhere", "Bad Tier"]
+    assert "is not a date" in bad[0]["import_error"]
+    # the errors file, fixed, imports as it is (its import_error column is ignored)
+    fixed = (tmp_path / "errors.csv").read_text(encoding="utf-8")
+    fixed = fixed.replace("2024-13-45", "2024-12-05").replace("not-an-email", "bad@mail.cn").replace("火星", "华南").replace(",Z,", ",C,")
+    (tmp_path / "fixed.csv").write_text(fixed, encoding="utf-8")
+    assert cli("import", "customers", str(tmp_path / "fixed.csv")).exit_code == 0
+    assert names() == ["Bad Date", "Bad Mail", "Bad Tier", "Nowhere"]
+
+
+def test_skip_invalid_imports_the_good_rows(team, cli, tmp_path):
+    path = write(tmp_path, "mixed.csv", "name,phone,territory\nFine,13800000001,华东\nBroken,abc,华东\n")
+    result = cli("import", "customers", path, "--skip-invalid")
+    assert result.exit_code == 0
+    assert "line 3: phone 'abc' is not a phone number" in result.stderr
+    assert names() == ["Fine"]
+
+
+def test_reimport_changes_nothing_and_duplicates_in_the_file(team, cli, tmp_path):
+    text = "name,phone,territory\n张三商贸,13800000001,华东\n张三商贸 ,,华东\nOther,13800000001,华东\nThird,,华东\n"
+    path = write(tmp_path, "dupes.csv", text)
+    first = cli("import", "customers", path)
+    assert first.exit_code == 0 and "2 new" in first.stderr and "2 duplicates skipped" in first.stderr
+    before = database_state()
+    again = cli("import", "customers", path)
+    assert again.exit_code == 0 and "0 new" in again.stderr
+    assert database_state() == before
+    refused = cli("import", "customers", path, "--on-duplicate", "error")
+    assert refused.exit_code == 2 and "line 3: repeats line 2 (same name)" in refused.stderr
+    assert database_state() == before
+
+
+def test_on_duplicate_update_writes_only_changes_and_audits_them(team, cli, tmp_path):
+    cli("import", "customers", write(tmp_path, "a.csv", "name,tier,territory,external_id\nAcme,C,华东,X1\n"))
+    changed = write(tmp_path, "b.csv", "name,tier,territory,external_id,owner\nACME Corp,A,华东,X1,zhang\n")
+    result = cli("import", "customers", changed, "--on-duplicate", "update")
+    assert result.exit_code == 0 and "1 updated" in result.stderr
+    acme = Customer.get(Customer.external_id == "X1")
+    assert (acme.name, acme.tier, acme.owner_id) == ("ACME Corp", "A", team.ids["zhang"])
+    diff = json.loads(AuditLog.get(AuditLog.action == "import-update").changes)
+    assert diff["tier"] == ["C", "A"]
+    assert OwnershipEvent.get(OwnershipEvent.customer == acme.id).to_user_id == team.ids["zhang"]
+    before = database_state()
+    again = cli("import", "customers", changed, "--on-duplicate", "update")
+    assert "1 unchanged" in again.stderr and database_state() == before
+
+
+def test_unknown_column_lists_the_fields_and_map_fixes_it(team, cli, tmp_path):
+    path = write(tmp_path, "other.csv", "Firma,Telefon,Notiz\nMüller GmbH,030 1234567,x\n")
+    refused = cli("import", "customers", path, "--default", "territory=华东")
+    assert refused.exit_code == 2
+    assert "Unknown column 'Firma', 'Telefon', 'Notiz'" in refused.stderr and "name*, tier, phone" in refused.stderr
+    result = cli("import", "customers", path, "--map", "Firma=name", "--map", "Telefon=phone", "--map", "Notiz=",
+                 "--default", "territory=华东")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert Customer.get().phone == "0301234567"
+
+
+def test_dry_run_writes_nothing(team, cli, tmp_path):
+    before = database_state()
+    result = cli("import", "customers", write(tmp_path, "d.csv", "name,territory\nDry,华东\n"), "--dry-run")
+    assert result.exit_code == 0 and "1 new" in result.stderr and "dry run" in result.stderr
+    assert database_state() == before
+
+
+def test_json_and_json_lines_and_stdin(team, cli, tmp_path):
+    rows = [{"name": "J1", "territory": "华东", "tags": ["a", "b"]}, {"name": "J2", "territory": "华南", "tier": "B"}]
+    assert cli("import", "customers", write(tmp_path, "c.json", json.dumps(rows, ensure_ascii=False))).exit_code == 0
+    lines = "\n".join(json.dumps({"name": n, "territory": "华东"}) for n in ("L1", "L2"))
+    assert cli("import", "customers", "-", input=lines).exit_code == 0
+    assert names() == ["J1", "J2", "L1", "L2"]
+
+
+def test_injection_cells_are_stored_as_written(team, cli, tmp_path):
+    path = write(tmp_path, "evil.csv", 'name,address,territory\n"=HYPERLINK(""http://x"")",@SUM(1),华东\n')
+    assert cli("import", "customers", path).exit_code == 0
+    evil = Customer.get()
+    assert (evil.name, evil.address) == ('=HYPERLINK("http://x")', "@SUM(1)")
+
+
+def test_users_with_managers_further_down_and_territories(team, cli, tmp_path):
+    assert cli("import", "territories", write(tmp_path, "t.csv", "name\n华北\n华东\n")).exit_code == 0
+    assert Territory.select().count() == 3
+    users = "display_name,role,territory,manager\nAnna Snelling,rep,华北,Boss Man\nBoss Man,manager,华北,\n"
+    result = cli("import", "users", write(tmp_path, "u.csv", users))
+    assert result.exit_code == 0, result.stderr
+    anna = User.get(User.login == "anna.snelling")
+    assert anna.manager.login == "boss.man" and anna.territory.name == "华北"
+    assert team.ids["root"] and len(as_user("boss.man").team_ids) == 2
+
+
+def test_rep_imports_own_customers_but_not_users(team, cli, tmp_path):
+    path = write(tmp_path, "mine.csv", "name\nMy Lead\n")
+    assert cli("import", "customers", path, user="wang").exit_code == 0
+    mine = Customer.get(Customer.name == "My Lead")
+    assert (mine.owner_id, mine.territory_id) == (team.ids["wang"], team.east)
+    refused = cli("import", "customers", write(tmp_path, "x.csv", "name,owner\nTheirs,chen\n"), user="wang")
+    assert refused.exit_code == 2 and "outside wang's team" in refused.stderr
+    assert cli("import", "users", write(tmp_path, "u.csv", "login\nmallory\n"), user="wang").exit_code == 4
+
+
+def test_deals_with_history_consistent_with_their_dates(team, tmp_path):
+    root = as_user("root")
+    import_data(root, "customers", "name,territory\nAcme,华东\n".encode())
+    import_data(root, "products", "name,unit_price\nGTX Pro,4821\n".encode())
+    text = (
+        "external_id,customer,product,stage,amount,owner,created_at,closed_at\n"
+        "D1,Acme,GTXPro,Won,\"1,054.50\",wang,2016-10-20,2017-03-01\n"
+        "D2,Acme,GTX Pro,Qualified,,zhang,2016-11-02,\n"
+        "D3,Acme,,Lead,,wang,,\n"
+    )
+    report = import_data(root, "deals", text.encode())
+    assert report.inserted == 3 and any("GTXPro" in n and "1 rows" in n for n in report.notes)
+    won = Deal.get(Deal.external_id == "D1")
+    assert (won.title, won.amount, won.owner_id) == ("GTX Pro", __import__("decimal").Decimal("1054.50"), team.ids["wang"])
+    history = [(h.from_stage_id and h.from_stage.name, h.to_stage.name, h.at.date().isoformat())
+               for h in DealStageHistory.select().where(DealStageHistory.deal == won.id).order_by(DealStageHistory.id)]  # fmt: skip
+    assert history[0][:2] == (None, "Lead") and history[1][:2] == ("Lead", "Won")
+    assert won.closed_at == won.stage_entered_at and won.closed_at >= won.created_at
+    open_deal = Deal.get(Deal.external_id == "D2")
+    assert open_deal.closed_at is None
+    assert [h.to_stage.name for h in open_deal.history] == ["Qualified"]
+    with pytest.raises(ImportRejected) as rejected:
+        import_data(root, "deals", "external_id,customer,stage,closed_at\nD9,Acme,Lead,2017-01-01\nD8,Acme,Won,\n".encode())
+    reasons = [p.reason for p in rejected.value.report.invalid]
+    assert "is open" in reasons[0] and "closed_at is empty but the deal is won" in reasons[1]
+    again = import_data(root, "deals", text.encode())
+    assert (again.inserted, again.duplicates) == (0, 3)
+    assert Stage.select().count() == 6
+
+
+def test_contacts_products_followups_contracts(team, tmp_path):
+    root = as_user("root")
+    import_data(root, "customers", "name,territory,owner\nAcme,华东,wang\n".encode())
+    contacts = "customer,name,phone,email,birthday\nAcme,李雷,139 1234 5678,li@acme.cn,1990-05-01\nAcme,韩梅梅,,,\n"
+    assert import_data(root, "contacts", contacts.encode()).inserted == 2
+    assert Contact.get(Contact.name == "李雷").birthday.isoformat() == "1990-05-01"
+    assert import_data(root, "products", 'code;name;unit_price;active\nP1;Widget;"¥1,200.00";yes\n'.encode()).inserted == 1
+    assert str(Product.get(Product.code == "P1").unit_price) == "1200.00"
+    followups = "customer,user,type,at,note\nAcme,wang,call,2024-03-01 10:00,first call\nAcme,wang,visit,2024-03-05 15:30,\n"
+    assert import_data(root, "followups", followups.encode()).inserted == 2
+    acme = Customer.get(Customer.name == "Acme")
+    assert acme.last_followup_at.date().isoformat() == "2024-03-05"
+    assert Followup.select().count() == 2
+    contracts = "number,customer,owner,signed_on,start_on,end_on,amount,status\nHT-1,Acme,wang,2024-03-06,2024-04-01,2025-03-31,98000,active\n"
+    assert import_data(root, "contracts", contracts.encode()).inserted == 1
+    assert str(Contract.get().amount) == "98000.00"
+    assert import_data(root, "contacts", contacts.encode()).duplicates == 2
+    # a rep may only attach to customers they may change
+    with pytest.raises(ImportRejected):
+        import_data(as_user("chen"), "contacts", "customer,name\nAcme,X\n".encode(), options=Options())

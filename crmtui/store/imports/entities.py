@@ -45,6 +45,13 @@ def _folded(expression):
     return fn.LOWER(fn.TRIM(expression))
 
 
+def _phone_digits(column):
+    """The phone column without the spacing people type, in SQL both backends run (normalize.phone in Python)."""
+    for noise in (" ", "-", "(", ")", ".", "+86"):
+        column = fn.REPLACE(column, noise, "")
+    return column
+
+
 def _pair(first, second):
     """Two columns as one key text `first|second` (the same spelling in SQLite and PostgreSQL)."""
     return first.cast("text").concat("|").concat(second)
@@ -285,7 +292,7 @@ class Customers(Entity):
     keys = (
         Key("external id", lambda v: v.get("external_id"), lambda: Customer.external_id),
         Key("name", lambda v: normalize.exact(v["name"]), lambda: _folded(Customer.name)),
-        Key("phone", lambda v: v.get("phone"), lambda: Customer.phone),
+        Key("phone", lambda v: v.get("phone") and normalize.phone(v["phone"]), lambda: _phone_digits(Customer.phone)),
         Key("email", lambda v: v.get("email"), lambda: fn.LOWER(Customer.email)),
     )
     ignored = Entity.ignored + ("former_owner", "owned_at", "pooled_at", "locked")
@@ -566,6 +573,7 @@ class Contracts(Entity):
         Field("end_on", day, aliases=("end", "到期日")),
         Field("amount", money, aliases=("value", "金额")),
         Field("status", one_of(CONTRACT_STATUSES)),
+        Field("created_at", when),
     )
     keys = (Key("number", lambda v: v["number"], lambda: Contract.number),)
     ignored = Entity.ignored + ("deal",)

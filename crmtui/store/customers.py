@@ -398,7 +398,8 @@ def list_customers(
             Customer.deleted_at,
         )  # fmt: skip
         .join_from(Customer, owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
-        .join_from(Customer, Territory, on=(Customer.territory == Territory.id))
+        # LEFT joins keep customer the outer loop, so a page walks the sort index rather than sorting everything.
+        .join_from(Customer, Territory, JOIN.LEFT_OUTER, on=(Customer.territory == Territory.id))
         .where(_conditions(actor, flt))
         .order_by(*_order(sort, flt.text))
         .offset(offset or None)

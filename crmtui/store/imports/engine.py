@@ -189,7 +189,7 @@ def _reader(columns: list[tuple[int | None, Field]], options: Options, tally: Co
                     if f.required:
                         problems.append(f"{f.name} is empty")
                     continue
-                tally[f"{f.name} empty, set to {default!r}"] += 1
+                tally[f"{f.name} {'empty' if index is not None else 'not in the file'}, set to {default!r}"] += 1
                 text = default
             if f.ref:
                 values[f.name] = text  # resolved in one pass per kind, after reading

@@ -317,9 +317,13 @@ def _split_duplicates(ctx: Context, entity, rows: list[Row]) -> tuple[list[Row],
         else:
             ctx.report.duplicates += 1
     matched: dict[int, int] = {}
+    scope = entity.scope()
+    existing_rows = entity.model.select()
+    if not (existing_rows.where(scope) if scope is not None else existing_rows).exists():
+        return unique, []  # a first load into an empty table: nothing to look up
     for k in entity.keys:
         pending = [(i, k.of(row.values)) for i, row in enumerate(unique) if i not in matched]
-        found = ctx.keys.existing(entity.model, k.expression(), [key for _, key in pending if key], entity.scope())
+        found = ctx.keys.existing(entity.model, k.expression(), [key for _, key in pending if key], scope)
         matched.update((i, found[key]) for i, key in pending if key in found)
     new, existing = [], []
     for index, row in enumerate(unique):

@@ -7,9 +7,13 @@ import re
 import unicodedata
 from typing import Any
 
-from peewee import fn
+from datetime import date, datetime
+from decimal import Decimal
+
+from peewee import DateField, DateTimeField, fn
 
 from .. import audit, normalize
+from ..db import is_postgres
 from ..access import Actor, require_admin, require_manager, writable_customers
 from ..errors import BadInput
 from ..models import (
@@ -59,6 +63,14 @@ def _pair(first, second):
 
 LOADERS = {"territory": references.territories, "user": references.users, "product": references.products,
            "pipeline": references.pipelines}  # fmt: skip
+
+
+def _db_value(value):
+    if isinstance(value, Decimal):
+        return to_cents(value)
+    if isinstance(value, (datetime, date)) and not is_postgres():
+        return str(value)
+    return value
 
 
 class Entity:
@@ -118,16 +130,17 @@ class Entity:
 
     def insert(self, ctx: Context, rows: list[Row]) -> list[int]:
         fields = self._columns()
-        defaults = [f.default() if callable(f.default) else f.default for f in fields]
-        money_at = [i for i, f in enumerate(fields) if isinstance(f, MoneyField)]
+        defaults = [_db_value(f.default() if callable(f.default) else f.default) for f in fields]
+        # Only these columns need converting: money to cents, and on SQLite times to text (its datetime adapter
+        # is Python code run per value).
+        convert = [i for i, f in enumerate(fields) if isinstance(f, (MoneyField, DateTimeField, DateField))]
         names = [f.name for f in fields]
         table = []
         for row in rows:
             values = row.values
             cells = [values.get(n, d) for n, d in zip(names, defaults)]
-            for i in money_at:
-                if cells[i] is not None:
-                    cells[i] = to_cents(cells[i])
+            for i in convert:
+                cells[i] = _db_value(cells[i])
             table.append(cells)
         ids = insert_rows(self.model, [f.column_name for f in fields], table)
         self.after_insert(ctx, rows, ids)

@@ -69,7 +69,9 @@ def stamp(field: Field):
     """A stored UTC time as ISO-8601 with Z, so pipelines and `crm import` read it unambiguously."""
     if is_postgres():
         return fn.to_char(field, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-    return fn.strftime("%Y-%m-%dT%H:%M:%SZ", field)
+    # SQLite keeps `YYYY-MM-DD HH:MM:SS` text: two string operations are several times cheaper than strftime's
+    # date parsing, and NULL stays NULL.
+    return fn.replace(field, " ", "T").concat("Z")
 
 
 def day(field: Field):

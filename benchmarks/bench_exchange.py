@@ -1,0 +1,140 @@
+"""Import, export and duplicate finding at scale (issue 5's speed targets).
+
+    .venv/bin/python -m benchmarks.bench_exchange --rows 200000            # a fresh SQLite file in a temp dir
+    .venv/bin/python -m benchmarks.bench_exchange --rows 200000 --db postgresql://127.0.0.1/bench?schema=x
+
+Measures, in one run on one database:
+- customer import with validation (`crm import customers`' store path), rows/s — target ≥ 100k;
+- customer export as CSV through the store and the CLI's writer, rows/s — target ≥ 400k, and its ratio to a bare
+  csv.writer over a raw cursor reading the customer table's stored columns in the same run — target ≥ 0.75;
+- `customer dupes` over everything imported — target ≤ 30 s at 1M.
+`run(rows, db_url)` returns the figures as dicts for the benchmarks harness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import random
+import tempfile
+import time
+from pathlib import Path
+
+CITIES = "北京 上海 广州 深圳 杭州 南京 成都 武汉 西安 苏州 天津 重庆".split()
+WORDS = "华南 明远 科技 贸易 信息 网络 电子 机械 化工 医药 物流 食品 建设 能源 环保 传媒 教育 金融 恒通 鑫达".split()
+SUFFIXES = ["有限公司", "股份有限公司", "有限责任公司", "集团", "Co., Ltd."]
+
+
+def customers_csv(rows: int, seed: int = 5) -> bytes:
+    """A realistic customer file: Chinese company names (a few near-duplicates), phones, some e-mails and tags."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "phone", "email", "tier", "territory", "owner", "industry", "tags"])
+    for i in range(rows):
+        name = rng.choice(CITIES) + rng.choice(WORDS) + rng.choice(WORDS) + f"{i:x}" + rng.choice(SUFFIXES)
+        writer.writerow([
+            name, f"+86 138-{i // 10000:04d}-{i % 10000:04d}", f"c{i}@example.com" if i % 3 == 0 else "",
+            "ABCDE"[i % 5], "华东", "bench.rep" if i % 2 else "", "制造", "vip" if i % 10 == 0 else "",
+        ])  # fmt: skip
+    return out.getvalue().encode("utf-8")
+
+
+def _setup(db_url: str):
+    from crmtui.store.access import actor_for
+    from crmtui.store.people import add_territory, add_user
+    from crmtui.store.session import connect
+    from crmtui.store.setup import initialize
+
+    initialize(connect(db_url), "bench.admin")
+    root = actor_for("bench.admin")
+    add_territory(root, "华东")
+    add_user(root, "bench.rep", "rep", territory="华东")
+    return actor_for("bench.admin")
+
+
+def _time(action) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def bench_import(actor, data: bytes, rows: int) -> dict:
+    from crmtui.store.imports import import_data
+
+    seconds, report = _time(lambda: import_data(actor, "customers", data, "bench.csv"))
+    assert report.inserted == rows, report
+    return {"name": "customer import (validated)", "value": rows / seconds, "unit": "rows/s", "target": 100_000,
+            "seconds": seconds}  # fmt: skip
+
+
+def bench_export(actor, rows: int, folder: Path) -> list[dict]:
+    from crmtui.commands.output import emit
+    from crmtui.store.db import db
+    from crmtui.store.export import export
+    from crmtui.store.models import Customer
+
+    # The baseline writes the same customers' stored columns, unformatted and unjoined (search_text, the search
+    # index's long pinyin key, is not customer data and is not exported).
+    stored = ", ".join(f'"{f.column_name}"' for f in Customer._meta.sorted_fields if f.name != "search_text")
+
+    def raw() -> None:
+        with open(folder / "raw.csv", "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            cursor = db.execute_sql(f"SELECT {stored} FROM customer")
+            writer.writerow([d[0] for d in cursor.description])
+            writer.writerows(cursor)
+
+    def ours() -> int:
+        columns, stream = export(actor, "customers")
+        with open(folder / "export.csv", "w", encoding="utf-8", newline="") as out:
+            return emit(columns, stream, "csv", out=out, as_text=True)
+
+    raw_seconds, _ = _time(raw)
+    our_seconds, written = _time(ours)
+    assert written == rows, written
+    return [
+        {"name": "customer export (CSV)", "value": rows / our_seconds, "unit": "rows/s", "target": 400_000,
+         "seconds": our_seconds},
+        {"name": "export vs csv.writer over a raw cursor", "value": raw_seconds / our_seconds, "unit": "×",
+         "target": 0.75, "seconds": raw_seconds},
+    ]  # fmt: skip
+
+
+def bench_dupes(actor, rows: int) -> dict:
+    from crmtui.store.dupes import find_dupes
+
+    seconds, groups = _time(lambda: find_dupes(actor))
+    return {"name": f"customer dupes over {rows} customers ({len(groups)} groups)", "value": seconds, "unit": "s",
+            "target": 30 * rows / 1_000_000, "lower_is_better": True, "seconds": seconds}  # fmt: skip
+
+
+def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        actor = _setup(db_url or f"sqlite:///{folder / 'bench.sqlite3'}")
+        data = customers_csv(rows)
+        results = [bench_import(actor, data, rows)]
+        results += bench_export(actor, rows, folder)
+        results.append(bench_dupes(actor, rows))
+        from crmtui.store.db import db
+
+        db.obj.close()
+    for result in results:
+        better = result["value"] <= result["target"] if result.get("lower_is_better") else result["value"] >= result["target"]
+        result["ok"] = better
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--db", help="a database URL (default: a fresh SQLite file); PostgreSQL: a fresh schema")
+    args = parser.parse_args()
+    for r in run(args.rows, args.db):
+        print(f"{r['name']:<50} {r['value']:>12,.2f} {r['unit']:<7} target {r['target']:,.2f}  {'ok' if r['ok'] else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from peewee import SQL, Case, Database, Expression, PostgresqlDatabase, fn
+from peewee import SQL, Case, Database, Expression, NodeList, PostgresqlDatabase, Value, fn
 
 from . import pinyin
 from .db import db, is_postgres
@@ -155,8 +155,16 @@ def _trigrams_starting_with(term: str) -> list[str] | None:
     return [gram for gram, _ in found]
 
 
+def _like(column, pattern: str, text: str) -> NodeList:
+    """COLUMN LIKE PATTERN (whose %s is TEXT, wildcards escaped). LIKE, not ILIKE: both sides are lower case
+    already, and PostgreSQL's ILIKE costs three times as much per row."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # Spelled out: Peewee turns its LIKE operator into GLOB on SQLite.
+    return NodeList((column, SQL("LIKE"), Value(pattern % escaped), SQL("ESCAPE"), Value("\\")))
+
+
 def _term_matches(term: str, model) -> Expression:
-    condition = model.search_text.contains(term)  # the decision, on the base table
+    condition = _like(model.search_text, "%%%s%%", term)  # the decision, on the base table
     if is_postgres():  # served by the trigram index from 3 characters on
         return condition
     if len(term) >= TRIGRAM:
@@ -186,8 +194,8 @@ def rank(text: str, model=Customer) -> Expression:
     or the email starts with it; 3: it is somewhere inside."""
     query = normalize(text)
     name = fn.LOWER(model.name)
-    key_prefix = model.search_text.startswith(query) | model.search_text.contains(" " + query)
-    return Case(None, [(name == query, 0), (name.startswith(query), 1), (key_prefix, 2)], 3)
+    key_prefix = _like(model.search_text, "%s%%", query) | _like(model.search_text, "%% %s%%", query)
+    return Case(None, [(name == query, 0), (_like(name, "%s%%", query), 1), (key_prefix, 2)], 3)
 
 
 def ranked_order(text: str, model=Customer) -> list:

@@ -1,5 +1,6 @@
 """Set-based database work for imports: keys looked up through a temporary table (one join per kind of key,
-never a query per row), rows inserted through the raw cursor's executemany (DESIGN.md: ~20× Model.create)."""
+never a query per row), rows inserted through the raw cursor — executemany on SQLite (DESIGN.md: ~20× Model.create),
+COPY on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from peewee import Expression, Model, Table, fn
 
-from ..db import db
+from ..db import db, is_postgres
 
 KEYS_TABLE = "crm_import_keys"
 KEYS = Table(KEYS_TABLE, ("k",))
@@ -26,6 +27,18 @@ def executemany(sql: str, rows: Iterable[Sequence]) -> None:
         cursor.executemany(sql, rows[start : start + 50_000])
 
 
+def write_rows(table: str, columns: Sequence[str], rows: list[Sequence]) -> None:
+    """Append ROWS to TABLE: COPY on PostgreSQL (several times faster than executemany's statement per row),
+    executemany on SQLite."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    if is_postgres():
+        with db.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join([_param()] * len(columns))})', rows)
+
+
 def insert_rows(model: type[Model], columns: Sequence[str], rows: list[Sequence]) -> list[int]:
     """Insert ROWS (database values, in COLUMNS order) and return their new ids in the same order.
 
@@ -35,9 +48,7 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[Sequence]
         return []
     table = model._meta.table_name
     before = model.select(fn.MAX(model.id)).scalar() or 0
-    names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join([_param()] * len(columns))
-    executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+    write_rows(table, columns, rows)
     ids = [i for (i,) in model.select(model.id).where(model.id > before).order_by(model.id).tuples()]
     if len(ids) != len(rows):
         raise RuntimeError(f"{table}: inserted {len(rows)} rows but found {len(ids)} new ids; another writer interfered")
@@ -67,7 +78,7 @@ class KeyTable:
         """Fill the table with KEYS (distinct, non-empty), replacing what it held; returns how many."""
         distinct = [(k,) for k in dict.fromkeys(k for k in keys if k)]
         db.execute_sql(f"DELETE FROM {KEYS_TABLE}")
-        executemany(f"INSERT INTO {KEYS_TABLE} (k) VALUES ({_param()})", distinct)
+        write_rows(KEYS_TABLE, ["k"], distinct)
         return len(distinct)
 
     def existing(self, model: type[Model], expression: Expression, keys: Iterable[str], scope=None) -> dict[str, int]:

@@ -82,13 +82,15 @@ def flag(field: Field):
     return Case(None, [(field, "yes")], "no")
 
 
-def tags_of(customer_id_field: Field):
-    """A customer's tags as one `;`-separated cell."""
-    if is_postgres():
-        aggregate = fn.string_agg(CustomerTag.tag, ";")
-    else:
-        aggregate = fn.group_concat(CustomerTag.tag, ";")
-    return CustomerTag.select(aggregate).where(CustomerTag.customer == customer_id_field)
+def tag_lists():
+    """Each customer's tags as one `;`-separated cell, aggregated once and joined (a correlated subquery per
+    customer costs PostgreSQL a third of the export)."""
+    aggregate = fn.string_agg(CustomerTag.tag, ";") if is_postgres() else fn.group_concat(CustomerTag.tag, ";")
+    return (
+        CustomerTag.select(CustomerTag.customer.alias("customer_id"), aggregate.alias("tags"))
+        .group_by(CustomerTag.customer)
+        .alias("tag_list")
+    )
 
 
 # -- the entities ---------------------------------------------------------------------------------------------
@@ -134,12 +136,12 @@ def _period(query: Select, field: Field, filters: ExportFilters) -> Select:
 
 
 def _customers(actor: Actor, filters: ExportFilters):
-    owner, former = User.alias("owner"), User.alias("former")
+    owner, former, tags = User.alias("owner"), User.alias("former"), tag_lists()
     columns = {
         "id": Customer.id, "name": Customer.name, "tier": Customer.tier, "phone": Customer.phone,
         "email": Customer.email, "industry": Customer.industry, "source": Customer.source,
         "address": Customer.address, "external_id": Customer.external_id, "territory": Territory.name,
-        "owner": owner.login, "former_owner": former.login, "tags": tags_of(Customer.id),
+        "owner": owner.login, "former_owner": former.login, "tags": tags.c.tags,
         "owned_at": stamp(Customer.owned_at), "pooled_at": stamp(Customer.pooled_at),
         "last_followup_at": stamp(Customer.last_followup_at), "next_followup_at": stamp(Customer.next_followup_at),
         "locked": flag(Customer.locked), "created_at": stamp(Customer.created_at),
@@ -150,6 +152,7 @@ def _customers(actor: Actor, filters: ExportFilters):
         .join_from(Customer, Territory)
         .join_from(Customer, owner, on=(Customer.owner == owner.id), join_type=JOIN.LEFT_OUTER)
         .join_from(Customer, former, on=(Customer.former_owner == former.id), join_type=JOIN.LEFT_OUTER)
+        .join_from(Customer, tags, on=(tags.c.customer_id == Customer.id), join_type=JOIN.LEFT_OUTER)
     )
     query = _period(_customer_filters(actor, query, filters), Customer.created_at, filters)
     return query.order_by(Customer.id), columns

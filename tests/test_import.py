@@ -237,3 +237,16 @@ def test_contacts_products_followups_contracts(team, tmp_path):
     # a rep may only attach to customers they may change
     with pytest.raises(ImportRejected):
         import_data(as_user("chen"), "contacts", "customer,name\nAcme,X\n".encode(), options=Options())
+
+
+def test_update_refused_where_the_actor_may_not_change_the_customer(team, cli, tmp_path):
+    root = as_user("root")
+    import_data(root, "customers", "name,territory,owner\nChen Co,华南,chen\nWang Co,华东,wang\n".encode())
+    import_data(root, "contacts", "customer,name,title\nChen Co,Lily,CEO\n".encode())
+    before = database_state()
+    theirs = write(tmp_path, "c.csv", "name,tier,territory\nChen Co,A,华东\n")
+    refused = cli("import", "customers", theirs, "--on-duplicate", "update", user="wang")
+    assert refused.exit_code == 2 and "which wang may not change" in refused.stderr
+    assert database_state() == before
+    mine = cli("import", "customers", write(tmp_path, "m.csv", "name,tier\nWang Co,A\n"), "--on-duplicate", "update", user="wang")
+    assert mine.exit_code == 0 and Customer.get(Customer.name == "Wang Co").tier == "A"

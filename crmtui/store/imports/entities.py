@@ -121,7 +121,28 @@ class Entity:
         """Derive what the row needs beyond its cells; raise Invalid for a row that breaks a rule."""
 
     def may_update(self, ctx: Context, rows: list[Row]) -> list[Row]:
-        return rows
+        """Customers, and rows that hang off one, may be updated only where the actor may change the customer."""
+        customer_of = self.customers_of(rows)
+        if customer_of is None:
+            return rows
+        allowed = _writable_ids(ctx.actor, list(set(customer_of.values())))
+        kept = []
+        for row in rows:
+            if customer_of[row.id] in allowed:
+                kept.append(row)
+            else:
+                ctx.reject(row, f"matches {self.audit_name} #{row.id}, which {ctx.actor.login} may not change")
+        return kept
+
+    def customers_of(self, rows: list[Row]) -> dict[int, int] | None:
+        """{existing row id: its customer id}, or None for what belongs to no customer."""
+        if not hasattr(self.model, "customer"):
+            return None
+        owners: dict[int, int] = {}
+        for start in range(0, len(rows), 500):
+            ids = [row.id for row in rows[start : start + 500]]
+            owners.update(self.model.select(self.model.id, self.model.customer).where(self.model.id.in_(ids)).tuples())
+        return owners
 
     # -- writing ------------------------------------------------------------------------------------------------
 
@@ -337,15 +358,8 @@ class Customers(Entity):
             ctx.lookups["user_territories"] = dict(User.select(User.id, User.territory).tuples())
         return ctx.lookups["user_territories"].get(user_id)
 
-    def may_update(self, ctx: Context, rows: list[Row]) -> list[Row]:
-        allowed = _writable_ids(ctx.actor, [row.id for row in rows])
-        kept = []
-        for row in rows:
-            if row.id in allowed:
-                kept.append(row)
-            else:
-                ctx.reject(row, f"matches customer #{row.id}, which {ctx.actor.login} may not change")
-        return kept
+    def customers_of(self, rows: list[Row]) -> dict[int, int]:
+        return {row.id: row.id for row in rows}
 
     def updatable(self, ctx: Context) -> set[str]:
         return ctx.provided - {"created_at"}
@@ -535,9 +549,6 @@ class Deals(Entity):
                 history.append((deal_id, first, values["stage"], values["closed_at"], owner))
         marks = ", ".join([_mark()] * 5)
         executemany(f"INSERT INTO deal_stage_history (deal_id, from_stage_id, to_stage_id, at, by_id) VALUES ({marks})", history)
-
-    def may_update(self, ctx: Context, rows: list[Row]) -> list[Row]:
-        return rows
 
     def updatable(self, ctx: Context) -> set[str]:
         return ctx.provided - {"stage", "created_at", "closed_at"}  # stage moves belong to `crm deal move`

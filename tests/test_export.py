@@ -31,7 +31,7 @@ def book(team):
     """A few customers with everything that hangs off them."""
     east, south = team.east, team.south
     acme = Customer.create(name="Acme 科技", territory=east, owner=team.ids["wang"], tier="A", phone="13800138000",
-                           email="a@acme.cn", industry="tech", external_id="A-1")  # fmt: skip
+                           email="a@acme.cn", industry="tech", external_id="A-1", search_text="acme 科技")  # fmt: skip
     evil = Customer.create(name="=1+2", territory=east, address="Road 1,\nFloor -2", tier="B")
     Customer.create(name="South Ltd", territory=south, owner=team.ids["chen"])
     CustomerTag.create(customer=acme, tag="vip")
@@ -99,6 +99,8 @@ def test_export_is_scoped_and_filtered(book, team, cli):
     assert sorted(r["name"] for r in as_wang) == ["=1+2", "Acme 科技"]  # his own and his territory's pool
     mine = cli("export", "customers", "--owner", "me", "--columns", "name", user="wang").stdout
     assert mine == "name\nAcme 科技\n"
+    assert cli("export", "contacts", "--tag", "vip", "--columns", "name").stdout == "name\n李雷\n"
+    assert cli("export", "customers", "--tier", "A,B", "--columns", "name", "--text", "acme").stdout == "name\nAcme 科技\n"
     assert cli("export", "contacts", user="chen").stdout.count("\n") == 1  # only the header
     assert cli("export", "audit", user="li.na").exit_code == 4
     refused = cli("export", "customers", "--columns", "name,shoe_size")

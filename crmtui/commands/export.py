@@ -31,9 +31,13 @@ def export(
     columns: Annotated[Optional[str], typer.Option("--columns", "-c", help="Comma-separated columns, in order (default: all).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of stdout.")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="For spreadsheets: UTF-8 BOM, formula-like cells made inert.")] = False,
-    owner: Annotated[Optional[str], typer.Option("--owner", help="Owner login, `me`, or `pool`.")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="Customers of this owner: a login, me, or pool.")] = None,
     territory: Annotated[Optional[str], typer.Option("--territory", "-t", help="Territory name or id.")] = None,
-    tier: Annotated[Optional[str], typer.Option("--tier", help="Customer tier A–E.")] = None,
+    tier: Annotated[Optional[str], typer.Option("--tier", help="Customer tier, or several: A,B.")] = None,
+    tag: Annotated[Optional[str], typer.Option("--tag", help="Customers with this tag.")] = None,
+    stale: Annotated[Optional[int], typer.Option("--stale", metavar="DAYS", help="Customers without a follow-up for DAYS days.")] = None,
+    due: Annotated[Optional[str], typer.Option("--due", help="Customers whose next follow-up is today, overdue or within a week.")] = None,
+    text: Annotated[Optional[str], typer.Option("--text", help="Customers matching this search (name, pinyin, phone…).")] = None,
     stage: Annotated[Optional[str], typer.Option("--stage", help="Deal stage name (deals).")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="Status (quotes, contracts, tickets).")] = None,
     customer: Annotated[Optional[str], typer.Option("--customer", help="One customer, by id or name.")] = None,
@@ -42,6 +46,7 @@ def export(
     deleted: Annotated[bool, typer.Option("--include-deleted", help="Include deleted rows (inactive users).")] = False,
 ) -> None:
     """Export ENTITY as CSV (default), TSV, JSON, JSON lines, or contacts as vCard, as the acting user sees it.
+    The customer filters are `crm customer list`'s and apply to whatever hangs off customers.
 
     Times are ISO-8601 UTC, money has two decimals, references are names: `crm import` reads it back.
 
@@ -51,7 +56,10 @@ def export(
     from crmtui.store.export import export as export_rows
 
     chosen_format = fmt or "csv"
-    filters = ExportFilters(owner, territory, tier, stage, status, customer, since, until, deleted)
+    filters = ExportFilters(
+        owner=owner, territory=territory, tier=tier, tag=tag, stale_days=stale, due=due, text=text, stage=stage,
+        status=status, customer=customer, since=since, until=until, include_deleted=deleted,
+    )  # fmt: skip
     wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     names, rows = export_rows(context.actor(), entity, wanted, filters)
     if chosen_format == "vcard" and entity_name(entity) != "contacts":

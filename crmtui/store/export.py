@@ -13,7 +13,7 @@ from typing import Any
 
 from peewee import JOIN, SQL, Case, Field, Select, fn
 
-from .access import Actor, require_admin, visible_customers
+from .access import Actor, require_admin
 from .clock import parse_when
 from .db import db, is_postgres
 from .errors import BadInput
@@ -45,9 +45,13 @@ PG_FETCH = 5000  # rows per round trip of the server-side cursor
 class ExportFilters:
     """The filters of the list commands; each entity applies those that make sense for it."""
 
-    owner: str | None = None  # a login, or "me"
+    owner: str | None = None  # a login, "me" or "pool"
     territory: str | None = None
-    tier: str | None = None
+    tier: str | None = None  # one, or several: "A,B"
+    tag: str | None = None
+    stale_days: int | None = None  # customers without a follow-up for this many days
+    due: str | None = None  # next follow-up: today, overdue or week
+    text: str | None = None  # customer search text
     stage: str | None = None
     status: str | None = None
     customer: str | None = None
@@ -102,28 +106,19 @@ class Entity:
     build: Callable[[Actor, ExportFilters], tuple[Select, dict[str, Any]]]  # query, columns name -> expression
 
 
-def _owner_id(actor: Actor, owner: str) -> int:
-    from .people import find_user
+def _customer_filters(actor: Actor, query: Select, filters: ExportFilters) -> Select:
+    """The customer list's own filters (one rule in one place), plus one customer by id or name."""
+    from .customers import CustomerFilter, _conditions
 
-    return actor.id if owner == "me" else find_user(owner).id
-
-
-def _customer_filters(actor: Actor, query: Select, filters: ExportFilters, model=Customer) -> Select:
-    from .people import find_territory
-
-    query = query.where(visible_customers(actor, model))
-    if not filters.include_deleted:
-        query = query.where(model.deleted_at.is_null())
-    if filters.owner:
-        query = query.where(model.owner.is_null() if filters.owner == "pool" else model.owner == _owner_id(actor, filters.owner))
-    if filters.territory:
-        query = query.where(model.territory == find_territory(filters.territory).id)
-    if filters.tier:
-        query = query.where(model.tier == filters.tier.upper())
+    chosen = CustomerFilter(
+        owner=filters.owner, tier=filters.tier, tag=filters.tag, territory=filters.territory,
+        stale_days=filters.stale_days, due=filters.due, text=filters.text, include_deleted=filters.include_deleted,
+    )  # fmt: skip
+    query = query.where(_conditions(actor, chosen))
     if filters.customer:
-        from .lookup import resolve
+        from .customers import find_customer
 
-        query = query.where(model.id == resolve(Customer, filters.customer, Customer.name, visible_customers(actor), "customer").id)
+        query = query.where(Customer.id == find_customer(actor, filters.customer).id)
     return query
 
 

@@ -74,13 +74,13 @@ class _Groups:
 
 def _customers(actor: Actor):
     """(id, name, phone, email) of every visible customer, streamed in batches."""
-    query = (
+    from .export import stream
+
+    return stream(
         Customer.select(Customer.id, Customer.name, Customer.phone, Customer.email)
         .where(visible_customers(actor), Customer.deleted_at.is_null())
         .order_by(Customer.id)
-        .tuples()
     )
-    return query.iterator()
 
 
 def find_dupes(actor: Actor, similarity: int = DEFAULT_SIMILARITY, limit: int | None = None) -> list[DupeGroup]:

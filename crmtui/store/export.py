@@ -359,12 +359,12 @@ def export(
     unknown = [c for c in chosen if c not in available]
     if unknown:
         raise BadInput(f"No column {', '.join(unknown)} in {entity}: choose from {', '.join(available)}.")
-    query = query.select(*[available[c].alias(c) for c in chosen])
+    return chosen, stream(query.select(*[available[c].alias(c) for c in chosen]))
+
+
+def stream(query: Select) -> Iterator[tuple]:
+    """QUERY's rows as plain tuples straight from the driver, in constant memory (no per-row peewee work)."""
     sql, params = query.sql()
-    return chosen, _rows(sql, params)
-
-
-def _rows(sql: str, params) -> Iterator[tuple]:
     if not is_postgres():
         return iter(db.execute_sql(sql, params))
     return _server_side(sql, params)

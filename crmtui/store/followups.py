@@ -127,8 +127,10 @@ def list_followups(
             Followup.id, Followup.at, Customer.id, Customer.name, User.login, Contact.name, Followup.type,
             Followup.note, Followup.next_at,
         )  # fmt: skip
-        .join_from(Followup, Customer)
-        .join_from(Followup, User)
+        # LEFT joins (every follow-up has both) keep SQLite walking the `at` index instead of first building a
+        # bloom filter over every customer.
+        .join_from(Followup, Customer, JOIN.LEFT_OUTER)
+        .join_from(Followup, User, JOIN.LEFT_OUTER)
         .join_from(Followup, Contact, JOIN.LEFT_OUTER)
         .where(where)
         .order_by(Followup.at.desc(), Followup.id.desc())

@@ -201,7 +201,7 @@ def up(migrator, db):
         contact = ForeignKeyField(Contact, null=True)
         user = ForeignKeyField(User)
         type = CharField(default='call')
-        at = DateTimeField()
+        at = DateTimeField(index=True)
         note = TextField(default='')
         next_at = DateTimeField(null=True)
         created_at = DateTimeField()

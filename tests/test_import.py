@@ -44,7 +44,7 @@ def test_messy_csv_bom_crlf_semicolons_quoted_newlines(team, cli, tmp_path):
     path = write(tmp_path, "leads.csv", text, newline="\r\n")
     result = cli("import", "customers", path)
     assert result.exit_code == 0, result.stderr
-    assert "2 new" in result.stderr
+    assert "2 new" in result.stderr and "… writing 2 new" in result.stderr  # progress, on stderr
     first = Customer.get(Customer.name == "北京华南科技有限公司")
     assert (first.phone, first.email, first.tier, first.owner_id) == ("+86 138-0013-8000", "info@hn.cn", "B", team.ids["wang"])
     assert first.address == "北京市\r\n朝阳区 1 号"
@@ -234,6 +234,8 @@ def test_contacts_products_followups_contracts(team, tmp_path):
     assert import_data(root, "contracts", contracts.encode()).inserted == 1
     assert str(Contract.get().amount) == "98000.00"
     assert import_data(root, "contacts", contacts.encode()).duplicates == 2
+    same_phone = "customer,name,phone\nAcme,Lei Li,+86 139-1234-5678\n"  # 李雷 again, under another spelling
+    assert import_data(root, "contacts", same_phone.encode()).duplicates == 1
     # a rep may only attach to customers they may change
     with pytest.raises(ImportRejected):
         import_data(as_user("chen"), "contacts", "customer,name\nAcme,X\n".encode(), options=Options())

@@ -436,6 +436,9 @@ class Contacts(Entity):
     )
     keys = (
         Key("name", lambda v: f"{v['customer']}|{normalize.exact(v['name'])}", lambda: _pair(Contact.customer, _folded(Contact.name))),
+        Key("phone", lambda v: v.get("phone") and f"{v['customer']}|{normalize.phone(v['phone'])}",
+            lambda: _pair(Contact.customer, _phone_digits(Contact.phone))),
+        Key("email", lambda v: v.get("email") and f"{v['customer']}|{v['email']}", lambda: _pair(Contact.customer, fn.LOWER(Contact.email))),
     )  # fmt: skip
 
 

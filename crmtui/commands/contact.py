@@ -42,7 +42,7 @@ def add(
 @app.command("list")
 def list_(
     customer: Annotated[Optional[str], typer.Option("--customer", "-c", help="Only this customer's contacts.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many rows (0: all).")] = 0,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many rows (0: all).")] = 50,
     offset: Annotated[int, typer.Option("--offset", help="Skip this many rows first.")] = 0,
     fmt: context.FormatOption = None,
 ) -> None:

@@ -153,7 +153,7 @@ def _territory_for(actor: Actor, ref: str | None, owner: User | None) -> int:
     else:
         raise BadInput("Say which territory the customer belongs to: --territory T.")
     if not actor.is_admin and territory_id not in actor.territory_ids:
-        raise NotPermitted(f"{actor.login} does not work in territory #{territory_id}.")
+        raise NotPermitted(f"{actor.login} does not work in territory {Territory.get_by_id(territory_id).name}.")
     return territory_id
 
 

@@ -26,18 +26,22 @@ _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;.]+$")
 
 def loose(text: str) -> str:
     """Case, width, spacing and punctuation folded away: `GTXPro` and `GTX Pro` meet here."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+    return _NOT_WORD.sub("", _nfkc(text).casefold())
+
+
+def _nfkc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)  # ASCII is its own NFKC form; cheap test
 
 
 def exact(text: str) -> str:
     """Case and width folded, spaces collapsed: the key under which a name counts as the same name."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return " ".join(_nfkc(text).casefold().split())
 
 
 def company_key(name: str) -> str:
     """A company's name without width, case, punctuation, spacing or legal-form suffix:
     `ＡＢＣ 科技有限公司` and `abc科技` share a key, as do `Acme Co., Ltd.` and `ACME`."""
-    words = _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()
+    words = _NOT_WORD.sub(" ", _nfkc(name).casefold()).strip()
     stripped = _SUFFIX.sub("", words).strip() or words
     return stripped.replace(" ", "")
 
@@ -45,7 +49,7 @@ def company_key(name: str) -> str:
 def phone(text: str) -> str | None:
     """A phone number as digits (a leading + kept for foreign numbers; China's +86/0086 dropped), or None when it
     is not one."""
-    digits = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", text))
+    digits = _PHONE_NOISE.sub("", _nfkc(text))
     if digits.startswith("0086"):
         digits = digits[4:]
     elif digits.startswith("+86"):
@@ -54,5 +58,5 @@ def phone(text: str) -> str | None:
 
 
 def email(text: str) -> str | None:
-    value = unicodedata.normalize("NFKC", text).strip().lower()
+    value = _nfkc(text).strip().lower()
     return value if _EMAIL.match(value) else None

@@ -271,21 +271,28 @@ def _resolve(ctx: Context, entity, rows: list[Row]) -> list[Row]:
             scope = entity.lookup_scope(f, row)
             key = (scope, text)
             if key not in answers:
-                try:
-                    answers[key] = lookup(scope).find(text) if callable(lookup) else lookup.find(text)
-                except Invalid as exc:
-                    answers[key] = exc
-            answer = answers[key]
+                answers[key] = _answer(lookup(scope) if callable(lookup) else lookup, f, text)
+            answer, loosely = answers[key]
             if isinstance(answer, Invalid):
                 ctx.reject(row, f"{f.name} {text!r} {answer}")
             else:
                 row.values[f.name] = answer
-                chosen = lookup(scope) if callable(lookup) else lookup
-                if not text.startswith("#") and normalize.exact(text) not in chosen.exact:
-                    ctx.report.tally[f"{f.name} {text!r} read as {chosen.names[answer]!r}"] += 1
+                if loosely:
+                    ctx.report.tally[loosely] += 1
                 good.append(row)
         kept = good
     return kept
+
+
+def _answer(lookup, f: Field, text: str) -> tuple[Any, str | None]:
+    """(the id TEXT names, or Invalid; a note when it matched only loosely)."""
+    try:
+        found = lookup.find(text)
+    except Invalid as exc:
+        return exc, None
+    if text.startswith("#") or normalize.exact(text) in lookup.exact:
+        return found, None
+    return found, f"{f.name} {text!r} read as {lookup.names[found]!r}"
 
 
 def _prepared(ctx: Context, entity, row: Row) -> bool:

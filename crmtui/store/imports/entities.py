@@ -152,16 +152,16 @@ class Entity:
     def insert(self, ctx: Context, rows: list[Row]) -> list[int]:
         fields = self._columns()
         defaults = [_db_value(f.default() if callable(f.default) else f.default) for f in fields]
-        # Only these columns need converting: money to cents, and on SQLite times to text (its datetime adapter
-        # is Python code run per value).
-        convert = [i for i, f in enumerate(fields) if isinstance(f, (MoneyField, DateTimeField, DateField))]
-        names = [f.name for f in fields]
+        # Each row starts as the defaults and takes the values it has; only money (to cents) and, on SQLite, times
+        # (to text: its datetime adapter is Python code run per value) are converted.
+        slots = {f.name: (i, isinstance(f, (MoneyField, DateTimeField, DateField))) for i, f in enumerate(fields)}
         table = []
         for row in rows:
-            values = row.values
-            cells = [values.get(n, d) for n, d in zip(names, defaults)]
-            for i in convert:
-                cells[i] = _db_value(cells[i])
+            cells = defaults.copy()
+            for name, value in row.values.items():
+                slot = slots.get(name)
+                if slot is not None:
+                    cells[slot[0]] = _db_value(value) if slot[1] else value
             table.append(cells)
         ids = insert_rows(self.model, [f.column_name for f in fields], table)
         self.after_insert(ctx, rows, ids)

@@ -133,3 +133,10 @@ def test_cli_search_through_the_runner_and_the_real_entry_point(names, cli, crm)
     assert listed.exit_code == 0 and "北京华南科技有限公司" in listed.stdout
     table = crm("customer", "search", "长城", "--format", "table")
     assert "长城物流" in table.stdout
+
+
+def test_bulk_loading_restores_sync_even_when_the_load_fails(team):
+    with pytest.raises(RuntimeError), search.bulk_loading():
+        raise RuntimeError("bad row")
+    add_customer(as_user("root"), "永兴食品", territory="华东")
+    assert found("yxsp") == ["永兴食品"]

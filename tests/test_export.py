@@ -157,3 +157,18 @@ def test_round_trip_through_an_emptied_database(book, tmp_path):
         report = import_data(root, entity, files[entity], f"{entity}.csv")
         assert report.invalid == [], (entity, report.invalid)
     assert _snapshot(root) == before
+
+
+def test_due_follow_ups_as_icalendar_parse_back(book, cli):
+    import vobject
+
+    Customer.update(next_followup_at="2024-03-04 01:30:00").where(Customer.id == book["acme"]).execute()
+    text = cli("export", "customers", "--owner", "me", "--format", "ics", user="wang").stdout
+    calendar = vobject.readOne(text)
+    events = calendar.vevent_list
+    assert [e.summary.value for e in events] == ["Follow up: Acme 科技"]
+    assert events[0].dtstart.value.isoformat() == "2024-03-04T01:30:00+00:00"
+    assert "phone: 13800138000" in events[0].description.value
+    followups = vobject.readOne(cli("export", "followups", "--format", "ics").stdout)
+    assert followups.vevent.description.value == "type: visit\nnote: met\nCTO\nuser: wang"
+    assert cli("export", "products", "--format", "ics").exit_code == 2

@@ -12,7 +12,8 @@ import typer
 from crmtui.commands import context
 from crmtui.commands.output import emit, say
 
-EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "vcard")
+EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "vcard", "ics")
+ICS_ENTITIES = ("customers", "followups")  # what has follow-up times for a calendar
 ENTITY_HELP = (
     "customers, contacts, followups, deals, stage-history, products, quotes, contracts, payments, invoices, "
     "tickets, users, ownership or audit."
@@ -27,7 +28,7 @@ def _check_format(value: str | None) -> str | None:
 
 def export(
     entity: Annotated[str, typer.Argument(help=ENTITY_HELP, show_default=False)],
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", callback=_check_format, help="csv, tsv, json, jsonl or vcard (contacts).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", callback=_check_format, help="csv, tsv, json, jsonl, vcard (contacts) or ics (customers' next follow-ups, follow-ups).")] = None,
     columns: Annotated[Optional[str], typer.Option("--columns", "-c", help="Comma-separated columns, in order (default: all).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of stdout.")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="For spreadsheets: UTF-8 BOM, formula-like cells made inert.")] = False,
@@ -45,7 +46,8 @@ def export(
     until: Annotated[Optional[str], typer.Option("--until", help="... and before this date.")] = None,
     deleted: Annotated[bool, typer.Option("--include-deleted", help="Include deleted rows (inactive users).")] = False,
 ) -> None:
-    """Export ENTITY as CSV (default), TSV, JSON, JSON lines, or contacts as vCard, as the acting user sees it.
+    """Export ENTITY as CSV (default), TSV, JSON, JSON lines, contacts as vCard, or due follow-ups as iCalendar
+    (customers' next follow-ups: `--due week --format ics`), as the acting user sees it.
     The customer filters are `crm customer list`'s and apply to whatever hangs off customers.
 
     Times are ISO-8601 UTC, money has two decimals, references are names: `crm import` reads it back.
@@ -64,7 +66,9 @@ def export(
     names, rows = export_rows(context.actor(), entity, wanted, filters)
     if chosen_format == "vcard" and entity_name(entity) != "contacts":
         raise typer.BadParameter("vCard is for contacts: crm export contacts --format vcard", param_hint="--format")
+    if chosen_format == "ics" and entity_name(entity) not in ICS_ENTITIES:
+        raise typer.BadParameter("iCalendar is for customers (next follow-ups) and followups", param_hint="--format")
     target = open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
     with target as out:
-        count = emit(names, rows, chosen_format, out=out, excel=excel, as_text=True)
+        count = emit(names, rows, chosen_format, out=out, excel=excel, as_text=True, title=entity_name(entity))
     say(f"Exported {count} {entity}" + (f" to {output}." if output else "."))

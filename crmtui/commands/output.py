@@ -82,6 +82,10 @@ def emit(
         from crmtui.commands.vcard import write_vcards
 
         count = write_vcards(columns, rows, out)
+    elif fmt == "ics":
+        from crmtui.commands.ical import write_ics
+
+        count = write_ics(columns, rows, out, title or "row")
     else:
         count = 0
         from rich.table import Table

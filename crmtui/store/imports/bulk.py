@@ -42,23 +42,20 @@ def write_rows(table: str, columns: Sequence[str], rows: list[Sequence]) -> None
 def insert_rows(model: type[Model], columns: Sequence[str], rows: list[Sequence]) -> list[int]:
     """Insert ROWS (database values, in COLUMNS order) and return their new ids in the same order.
 
-    Ids are read back as those above the largest id before the insert, in order: within the import's transaction
-    (SQLite holds the write lock; a PostgreSQL sequence hands one session increasing values) they are ours."""
+    PostgreSQL: the ids are drawn from the table's sequence first and written with the rows, so concurrent writers
+    cannot mix in. SQLite: the import's transaction holds the write lock, so the ids above the largest one before
+    the insert are ours, in order."""
     if not rows:
         return []
     table = model._meta.table_name
+    if is_postgres():
+        reserve = "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
+        ids = [i for (i,) in db.execute_sql(reserve, (f'"{table}"', len(rows)))]
+        write_rows(table, ["id", *columns], [(i, *row) for i, row in zip(ids, rows)])
+        return ids
     before = model.select(fn.MAX(model.id)).scalar() or 0
     write_rows(table, columns, rows)
-    ids = [i for (i,) in model.select(model.id).where(model.id > before).order_by(model.id).tuples()]
-    if len(ids) != len(rows):
-        raise RuntimeError(f"{table}: inserted {len(rows)} rows but found {len(ids)} new ids; another writer interfered")
-    return ids
-
-
-def update_rows(model: type[Model], columns: Sequence[str], rows: list[Sequence]) -> None:
-    """UPDATE by id: each row is the COLUMNS' values followed by the id."""
-    sets = ", ".join(f'"{c}" = {_param()}' for c in columns)
-    executemany(f'UPDATE "{model._meta.table_name}" SET {sets} WHERE id = {_param()}', rows)
+    return [i for (i,) in model.select(model.id).where(model.id > before).order_by(model.id).tuples()]
 
 
 class KeyTable:

@@ -91,8 +91,12 @@ def bench_export(actor, rows: int, folder: Path) -> list[dict]:
         with open(folder / "export.csv", "w", encoding="utf-8", newline="") as out:
             return emit(columns, stream, "csv", out=out, as_text=True)
 
-    raw_seconds, _ = _time(raw)
-    our_seconds, written = _time(ours)
+    # Best of three, alternating, so neither side pays for a cold cache or a busy moment of a shared machine.
+    raw_seconds = our_seconds = float("inf")
+    for _ in range(3):
+        raw_seconds = min(raw_seconds, _time(raw)[0])
+        seconds, written = _time(ours)
+        our_seconds = min(our_seconds, seconds)
     assert written == rows, written
     return [
         {"name": "customer export (CSV)", "value": rows / our_seconds, "unit": "rows/s", "target": 400_000,

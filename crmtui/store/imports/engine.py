@@ -111,7 +111,6 @@ class Context:
     now: datetime
     provided: set[str]  # the fields the file (or a --default) supplies
     lookups: dict[str, Any] = field(default_factory=dict)
-    progress: Callable[[str], None] | None = None
 
     def reject(self, row: Row, reason: str) -> None:
         self.report.invalid.append(Problem(row.line, reason, row.cells))
@@ -218,7 +217,7 @@ def run(actor: Actor, entity, data: bytes, source: str, options: Options, progre
     tally: Counter[str] = Counter()
     read = _reader(columns, options, tally)
     with db.atomic() as transaction, KeyTable() as keys:
-        ctx = Context(actor, options, report, keys, now(), {f.name for _, f in columns}, progress=progress)
+        ctx = Context(actor, options, report, keys, now(), {f.name for _, f in columns})
         rows = []
         for line, cells in table.records:
             values, problems = read(cells)

@@ -78,13 +78,6 @@ def money(value: str) -> Decimal:
     return amount
 
 
-def integer(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise Invalid("is not a whole number") from None
-
-
 def flag(value: str) -> bool:
     folded = value.lower()
     if folded in _TRUE:

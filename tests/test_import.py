@@ -252,3 +252,12 @@ def test_update_refused_where_the_actor_may_not_change_the_customer(team, cli, t
     assert database_state() == before
     mine = cli("import", "customers", write(tmp_path, "m.csv", "name,tier\nWang Co,A\n"), "--on-duplicate", "update", user="wang")
     assert mine.exit_code == 0 and Customer.get(Customer.name == "Wang Co").tier == "A"
+
+
+def test_imported_customers_are_searchable_bulk_or_not(team, cli, tmp_path):
+    bulk = "name,territory\n" + "".join(f"北京华南科技{i}有限公司,华东\n" for i in range(20))
+    assert cli("import", "customers", write(tmp_path, "bulk.csv", bulk)).exit_code == 0  # rebuilds the index
+    assert cli("import", "customers", write(tmp_path, "one.csv", "name,territory\n上海明远贸易,华东\n")).exit_code == 0  # triggers
+    for text, expected in (("bjhnkj19", "北京华南科技19有限公司"), ("明远", "上海明远贸易"), ("shmy", "上海明远贸易")):
+        found = cli("export", "customers", "--text", text, "--columns", "name").stdout
+        assert found == f"name\n{expected}\n", text

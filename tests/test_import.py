@@ -124,7 +124,7 @@ def test_on_duplicate_update_writes_only_changes_and_audits_them(team, cli, tmp_
     result = cli("import", "customers", changed, "--on-duplicate", "update")
     assert result.exit_code == 0 and "1 updated" in result.stderr
     acme = Customer.get(Customer.external_id == "X1")
-    assert (acme.name, acme.tier, acme.owner_id) == ("ACME Corp", "A", team.ids["zhang"])
+    assert (acme.name, acme.tier, acme.owner_id, acme.search_text) == ("ACME Corp", "A", team.ids["zhang"], "acme corp")
     diff = json.loads(AuditLog.get(AuditLog.action == "import-update").changes)
     assert diff["tier"] == ["C", "A"]
     assert OwnershipEvent.get(OwnershipEvent.customer == acme.id).to_user_id == team.ids["zhang"]

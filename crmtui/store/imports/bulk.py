@@ -5,6 +5,7 @@ COPY on PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import islice
 
 from peewee import Expression, Model, Table, fn
 
@@ -19,15 +20,14 @@ def _param() -> str:
 
 
 def executemany(sql: str, rows: Iterable[Sequence]) -> None:
-    rows = list(rows) if not isinstance(rows, list) else rows
-    if not rows:
-        return
+    """One statement for many rows; ROWS may be a generator, consumed in bounded batches."""
     cursor = db.cursor()
-    for start in range(0, len(rows), 50_000):  # bounded batches keep the driver's buffers small
-        cursor.executemany(sql, rows[start : start + 50_000])
+    iterator = iter(rows)
+    while batch := list(islice(iterator, 50_000)):
+        cursor.executemany(sql, batch)
 
 
-def write_rows(table: str, columns: Sequence[str], rows: list[Sequence]) -> None:
+def write_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Append ROWS to TABLE: COPY on PostgreSQL (several times faster than executemany's statement per row),
     executemany on SQLite."""
     names = ", ".join(f'"{c}"' for c in columns)
@@ -39,19 +39,20 @@ def write_rows(table: str, columns: Sequence[str], rows: list[Sequence]) -> None
         executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join([_param()] * len(columns))})', rows)
 
 
-def insert_rows(model: type[Model], columns: Sequence[str], rows: list[Sequence]) -> list[int]:
-    """Insert ROWS (database values, in COLUMNS order) and return their new ids in the same order.
+def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence], count: int) -> list[int]:
+    """Insert the COUNT ROWS (database values, in COLUMNS order; may be a generator) and return their new ids in
+    the same order.
 
     PostgreSQL: the ids are drawn from the table's sequence first and written with the rows, so concurrent writers
     cannot mix in. SQLite: the import's transaction holds the write lock, so the ids above the largest one before
     the insert are ours, in order."""
-    if not rows:
+    if not count:
         return []
     table = model._meta.table_name
     if is_postgres():
         reserve = "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
-        ids = [i for (i,) in db.execute_sql(reserve, (f'"{table}"', len(rows)))]
-        write_rows(table, ["id", *columns], [(i, *row) for i, row in zip(ids, rows)])
+        ids = [i for (i,) in db.execute_sql(reserve, (f'"{table}"', count))]
+        write_rows(table, ["id", *columns], ((i, *row) for i, row in zip(ids, rows)))
         return ids
     before = model.select(fn.MAX(model.id)).scalar() or 0
     write_rows(table, columns, rows)

@@ -62,7 +62,7 @@ class Options:
 class Problem:
     line: int
     reason: str
-    cells: list[str]
+    cells: list[str] = field(default_factory=list)  # the record as written (filled in once, at the end)
 
 
 @dataclass
@@ -94,10 +94,9 @@ class ImportRejected(BadInput):
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     line: int
-    cells: list[str]
     values: dict[str, Any]
     id: int | None = None  # the existing row it updates
 
@@ -113,7 +112,7 @@ class Context:
     lookups: dict[str, Any] = field(default_factory=dict)
 
     def reject(self, row: Row, reason: str) -> None:
-        self.report.invalid.append(Problem(row.line, reason, row.cells))
+        self.report.invalid.append(Problem(row.line, reason))
 
 
 def fold_column(name: str) -> str:
@@ -223,16 +222,16 @@ def run(actor: Actor, entity, data: bytes, source: str, options: Options, progre
             values, problems = read(cells)
             report.read += 1
             if problems:
-                report.invalid.append(Problem(line, "; ".join(problems), cells))
+                report.invalid.append(Problem(line, "; ".join(problems)))
             else:
-                rows.append(Row(line, cells, values))
+                rows.append(Row(line, values))
             if progress and report.read % PROGRESS_EVERY == 0:
                 progress(f"read {report.read} rows")
         rows = _resolve(ctx, entity, rows)
         entity.before_prepare(ctx, rows)
         rows = [row for row in rows if _prepared(ctx, entity, row)]
         new, existing = _split_duplicates(ctx, entity, rows)
-        report.invalid.sort(key=lambda p: p.line)
+        _quote_bad_records(report, data, source, options)
         if report.invalid and not options.skip_invalid:
             raise ImportRejected(report)
         if progress:
@@ -251,6 +250,18 @@ def run(actor: Actor, entity, data: bytes, source: str, options: Options, progre
         else:
             report.written = True
     return report
+
+
+def _quote_bad_records(report: Report, data: bytes, source: str, options: Options) -> None:
+    """The bad records as written, for the --errors file: read again from the file rather than kept for every
+    row (at a million rows, holding every record twice costs hundreds of megabytes)."""
+    report.invalid.sort(key=lambda p: p.line)
+    if not report.invalid:
+        return
+    wanted = {p.line: p for p in report.invalid}
+    for line, cells in read_table(data, source, options.fmt, options.delimiter, options.encoding).records:
+        if line in wanted:
+            wanted[line].cells = cells
 
 
 def _resolve(ctx: Context, entity, rows: list[Row]) -> list[Row]:
@@ -307,16 +318,20 @@ def _split_duplicates(ctx: Context, entity, rows: list[Row]) -> tuple[list[Row],
     """(new rows, rows matching an existing row); repeats within the file and matches are skipped, merged,
     or rejected as --on-duplicate says."""
     policy = ctx.options.on_duplicate
-    seen: dict[tuple[str, str], Row] = {}
+    seen: list[dict[str, Row]] = [{} for _ in entity.keys]  # per kind of key: key -> the first row with it
     unique: list[Row] = []
     for row in rows:
-        keys = [(k.label, k.of(row.values)) for k in entity.keys]
-        earlier = next((seen[key] for key in keys if key[1] and key in seen), None)
-        if earlier is None:
-            seen.update((key, row) for key in keys if key[1])
+        keys = [k.of(row.values) for k in entity.keys]
+        same = next(((i, kind[key]) for i, (kind, key) in enumerate(zip(seen, keys)) if key and key in kind), None)
+        if same is None:
+            for kind, key in zip(seen, keys):
+                if key:
+                    kind[key] = row
             unique.append(row)
-        elif policy == "error":
-            ctx.reject(row, f"repeats line {earlier.line} (same {_same(keys, seen, earlier)})")
+            continue
+        label, earlier = entity.keys[same[0]].label, same[1]
+        if policy == "error":
+            ctx.reject(row, f"repeats line {earlier.line} (same {label})")
         elif policy == "update":
             earlier.values.update(row.values)
             ctx.report.duplicates += 1
@@ -343,7 +358,3 @@ def _split_duplicates(ctx: Context, entity, rows: list[Row]) -> tuple[list[Row],
         else:
             ctx.report.duplicates += 1
     return new, entity.may_update(ctx, existing)
-
-
-def _same(keys, seen, earlier) -> str:
-    return next(label for label, value in keys if value and seen.get((label, value)) is earlier)

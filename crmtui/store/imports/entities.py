@@ -155,17 +155,23 @@ class Entity:
         # Each row starts as the defaults and takes the values it has; only money (to cents) and, on SQLite, times
         # (to text: its datetime adapter is Python code run per value) are converted.
         slots = {f.name: (i, isinstance(f, (MoneyField, DateTimeField, DateField))) for i, f in enumerate(fields)}
-        table = []
-        for row in rows:
-            cells = defaults.copy()
-            for name, value in row.values.items():
-                slot = slots.get(name)
-                if slot is not None:
-                    cells[slot[0]] = _db_value(value) if slot[1] else value
-            table.append(cells)
-        ids = insert_rows(self.model, [f.column_name for f in fields], table)
+
+        def table():  # built as the driver reads it: the whole table never sits in memory at once
+            for row in rows:
+                cells = defaults.copy()
+                for name, value in self.completed(ctx, row.values).items():
+                    slot = slots.get(name)
+                    if slot is not None:
+                        cells[slot[0]] = _db_value(value) if slot[1] else value
+                yield cells
+
+        ids = insert_rows(self.model, [f.column_name for f in fields], table(), len(rows))
         self.after_insert(ctx, rows, ids)
         return ids
+
+    def completed(self, ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
+        """The values as written to the table, adding what is computed only then (to save memory)."""
+        return values
 
     def after_insert(self, ctx: Context, rows: list[Row], ids: list[int]) -> None:
         pass
@@ -179,7 +185,8 @@ class Entity:
             current = {r["id"]: r for r in self.model.select().where(self.model.id.in_([row.id for row in batch])).dicts()}
             for row in batch:
                 old = current[row.id]
-                new = {k: v for k, v in row.values.items() if k in model_fields and k in self.updatable(ctx)}
+                new = self.completed(ctx, {k: v for k, v in row.values.items() if k in self.updatable(ctx)})
+                new = {k: v for k, v in new.items() if k in model_fields}
                 diff = audit.changes(old, new)
                 if not diff:
                     ctx.report.unchanged += 1
@@ -345,7 +352,6 @@ class Customers(Entity):
             values["territory"] = territory
         if not actor.is_admin and values["territory"] not in actor.territory_ids | {actor.territory_id}:
             raise Invalid("territory is outside the acting user's territories")
-        values["search_text"] = search_text(values["name"])
         if owner is not None:
             values["owned_at"] = ctx.now
         else:
@@ -360,6 +366,9 @@ class Customers(Entity):
 
     def customers_of(self, rows: list[Row]) -> dict[int, int]:
         return {row.id: row.id for row in rows}
+
+    def completed(self, ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
+        return {**values, "search_text": search_text(values["name"])}  # ~700 bytes a name: made as it is written
 
     def updatable(self, ctx: Context) -> set[str]:
         return ctx.provided - {"created_at"}

@@ -172,3 +172,11 @@ def test_due_follow_ups_as_icalendar_parse_back(book, cli):
     followups = vobject.readOne(cli("export", "followups", "--format", "ics").stdout)
     assert followups.vevent.description.value == "type: visit\nnote: met\nCTO\nuser: wang"
     assert cli("export", "products", "--format", "ics").exit_code == 2
+
+
+def test_real_crm_pipes_an_export_into_an_import(book, crm):
+    exported = crm("export", "customers", "--columns", "name,tier,territory,owner")
+    assert exported.exit_code == 0 and exported.stdout.startswith("name,tier,territory,owner\n")
+    again = crm("import", "customers", "-", "--dry-run", input=exported.stdout)
+    assert again.exit_code == 0, again.stderr
+    assert "3 rows read, 0 new" in again.stderr and "3 duplicates skipped" in again.stderr

@@ -57,7 +57,8 @@ def export(
     from crmtui.store.export import ExportFilters, entity_name
     from crmtui.store.export import export as export_rows
 
-    chosen_format = fmt or "csv"
+    global_format = context.options.format  # `crm --format json export …` too; a table is no export
+    chosen_format = fmt or (global_format if global_format in EXPORT_FORMATS else "csv")
     filters = ExportFilters(
         owner=owner, territory=territory, tier=tier, tag=tag, stale_days=stale, due=due, text=text, stage=stage,
         status=status, customer=customer, since=since, until=until, include_deleted=deleted,

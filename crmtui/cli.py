@@ -96,7 +96,8 @@ def root(
 
 
 def _mount() -> None:
-    from crmtui.commands import contact, customer, db, dedupe, export, followup, importer, init, territory, user
+    from crmtui.commands import contact, customer, db, dedupe, export, followup, importer, init, ownership, pool
+    from crmtui.commands import reclaim, territory, user
 
     app.command("init")(init.init)
     app.add_typer(db.app, name="db")
@@ -105,6 +106,11 @@ def _mount() -> None:
     app.add_typer(customer.app, name="customer")
     customer.app.command("dupes")(dedupe.dupes)
     customer.app.command("merge")(dedupe.merge)
+    customer.app.command("lock")(ownership.lock)
+    customer.app.command("unlock")(ownership.unlock)
+    customer.app.command("transfer")(ownership.transfer)
+    app.add_typer(pool.app, name="pool")
+    app.command("reclaim")(reclaim.reclaim)
     app.add_typer(contact.app, name="contact")
     app.add_typer(followup.app, name="followup")
     app.command("export")(export.export)

@@ -1,0 +1,92 @@
+"""Ownership changes for many customers at once (assign, reclaim): a temporary table holds the batch (customer,
+from, to, reason); the customer UPDATE, the ownership events and the audit rows are then one statement each,
+inside the caller's transaction, so a batch is written whole or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from peewee import SelectQuery
+
+from .access import Actor
+from .db import db, is_postgres
+from .imports.bulk import write_rows
+
+BATCH = "crm_ownership_batch"
+COLUMNS = ("customer_id", "from_user_id", "to_user_id", "reason")
+
+
+@contextmanager
+def batch_table():
+    """An empty batch table for the length of the caller's transaction."""
+    db.execute_sql(f"DROP TABLE IF EXISTS {BATCH}")
+    db.execute_sql(
+        f"CREATE TEMPORARY TABLE {BATCH} (customer_id BIGINT PRIMARY KEY, from_user_id BIGINT, to_user_id BIGINT, reason TEXT)"
+    )
+    yield
+    # After a failure the transaction's rollback takes the table (PostgreSQL refuses statements until then).
+    db.execute_sql(f"DROP TABLE IF EXISTS {BATCH}")
+
+
+def fill_rows(rows: Iterable[Sequence]) -> None:
+    """Add (customer_id, from_user_id, to_user_id, reason) rows computed in Python (an assignment plan)."""
+    write_rows(BATCH, COLUMNS, rows)
+
+
+def fill_from(query: SelectQuery) -> None:
+    """Add the rows QUERY selects, in COLUMNS order."""
+    sql, params = query.sql()
+    db.execute_sql(f"INSERT INTO {BATCH} ({', '.join(COLUMNS)}) {sql}", params)
+
+
+def counts_by_target() -> list[tuple]:
+    """(territory_id, from_user_id, to_user_id, customers) of the batch, for summaries."""
+    sql = (
+        f"SELECT c.territory_id, b.from_user_id, b.to_user_id, COUNT(*) FROM {BATCH} b"
+        " JOIN customer c ON c.id = b.customer_id GROUP BY c.territory_id, b.from_user_id, b.to_user_id"
+    )
+    return list(db.execute_sql(sql).fetchall())
+
+
+def apply(actor: Actor, kind: str, moment: datetime, to_pool: bool) -> int:
+    """Move every customer of the batch from its from_user to its to_user (TO_POOL: to nobody), if it is still
+    where the batch found it; write an ownership event and an audit row for each one moved. Returns how many."""
+    p = db.obj.param
+    if to_pool:
+        change = f"owner_id = NULL, former_owner_id = b.from_user_id, owned_at = NULL, pooled_at = {p}"
+        still_there = "customer.owner_id = b.from_user_id"
+    else:
+        change = f"owner_id = b.to_user_id, owned_at = {p}, pooled_at = NULL"
+        still_there = "customer.owner_id IS NULL"
+    moved = db.execute_sql(
+        f"UPDATE customer SET {change}, updated_at = {p} FROM {BATCH} b"
+        f" WHERE customer.id = b.customer_id AND {still_there}",
+        (moment, moment),
+    ).rowcount
+    if is_postgres() and moved != batch_size():  # a concurrent claim took one; SQLite's IMMEDIATE rules it out
+        db.execute_sql(
+            f"DELETE FROM {BATCH} b USING customer c WHERE c.id = b.customer_id"
+            f" AND (c.owner_id IS DISTINCT FROM b.to_user_id OR c.updated_at <> {p})",
+            (moment,),
+        )
+    db.execute_sql(
+        "INSERT INTO ownershipevent (customer_id, from_user_id, to_user_id, kind, reason, at, by_id)"
+        f" SELECT customer_id, from_user_id, to_user_id, {p}, reason, {p}, {p} FROM {BATCH}",
+        (kind, moment, actor.id),
+    )
+    owner_change = (
+        "'{\"owner\": [' || COALESCE(CAST(from_user_id AS TEXT), 'null') || ', '"
+        " || COALESCE(CAST(to_user_id AS TEXT), 'null') || ']}'"
+    )
+    db.execute_sql(
+        "INSERT INTO auditlog (actor, at, entity, entity_id, action, changes)"
+        f" SELECT {p}, {p}, 'customer', customer_id, {p}, {owner_change} FROM {BATCH}",
+        (actor.login, moment, kind),
+    )
+    return moved
+
+
+def batch_size() -> int:
+    return db.execute_sql(f"SELECT COUNT(*) FROM {BATCH}").fetchone()[0]

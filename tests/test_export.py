@@ -91,6 +91,7 @@ def test_vcard_parses_back_with_vobject(book, cli):
     assert (first.tel.value, first.email.value, first.org.value, first.title.value) == (
         "13912345678", "li@acme.cn", ["Acme 科技"], "CTO")  # fmt: skip
     assert first.bday.value == "1990-05-01"
+    assert (cards[1].n.value.family, cards[1].n.value.given) == ("Jr", "Semi; Colon,")
     assert cli("export", "deals", "--format", "vcard").exit_code == 2
 
 

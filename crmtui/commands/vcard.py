@@ -36,8 +36,10 @@ def write_vcards(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: Tex
     count = 0
     for row in rows:
         values = dict(zip(columns, row))
-        name = _escape(values["name"])
-        lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{name}", f"N:{name};;;;"]
+        name = str(values["name"])
+        given, _, family = name.rpartition(" ")  # "Anna Snelling" → Snelling; Anna. 李雷 stays whole
+        structured = f"{_escape(family)};{_escape(given)};;;" if given else f"{_escape(name)};;;;"
+        lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{_escape(name)}", f"N:{structured}"]
         if values.get("id") is not None:
             lines.append(f"UID:crm-contact-{values['id']}")
         lines += [f"{prop}:{_escape(values[col])}" for col, prop in _PROPERTIES if values.get(col) not in (None, "")]

@@ -13,6 +13,7 @@ from peewee import SelectQuery
 from .access import Actor
 from .db import db, is_postgres
 from .imports.bulk import write_rows
+from .models import AuditLog, OwnershipEvent
 
 BATCH = "crm_ownership_batch"
 COLUMNS = ("customer_id", "from_user_id", "to_user_id", "reason")
@@ -72,7 +73,7 @@ def apply(actor: Actor, kind: str, moment: datetime, to_pool: bool) -> int:
             (moment,),
         )
     db.execute_sql(
-        "INSERT INTO ownershipevent (customer_id, from_user_id, to_user_id, kind, reason, at, by_id)"
+        f"INSERT INTO {OwnershipEvent._meta.table_name} (customer_id, from_user_id, to_user_id, kind, reason, at, by_id)"
         f" SELECT customer_id, from_user_id, to_user_id, {p}, reason, {p}, {p} FROM {BATCH}",
         (kind, moment, actor.id),
     )
@@ -81,7 +82,7 @@ def apply(actor: Actor, kind: str, moment: datetime, to_pool: bool) -> int:
         " || COALESCE(CAST(to_user_id AS TEXT), 'null') || ']}'"
     )
     db.execute_sql(
-        "INSERT INTO auditlog (actor, at, entity, entity_id, action, changes)"
+        f"INSERT INTO {AuditLog._meta.table_name} (actor, at, entity, entity_id, action, changes)"
         f" SELECT {p}, {p}, 'customer', customer_id, {p}, {owner_change} FROM {BATCH}",
         (actor.login, moment, kind),
     )

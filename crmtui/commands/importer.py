@@ -89,7 +89,7 @@ def _tell(report, errors: Path | None) -> None:
     """The outcome on stderr: counts, each bad line with its reason, and what the import noticed."""
     from crmtui.store.imports.engine import ERROR_COLUMN
     for problem in report.invalid[:SHOWN_PROBLEMS]:
-        say(f"line {problem.line}: {problem.reason}")
+        say(f"{report.unit} {problem.line}: {problem.reason}")
     if len(report.invalid) > SHOWN_PROBLEMS:
         say(f"… and {len(report.invalid) - SHOWN_PROBLEMS} more bad rows" + (f" (all in {errors})" if errors else " (--errors FILE lists them all)"))
     for note in report.notes:

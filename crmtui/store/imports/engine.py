@@ -79,6 +79,7 @@ class Report:
     tally: Counter = field(default_factory=Counter)  # what was read other than as written, and how often
     dry_run: bool = False
     written: bool = False
+    unit: str = "line"  # what a Problem's number counts: CSV and JSON-lines lines, or a JSON array's records
 
 
 class ImportRejected(BadInput):
@@ -89,7 +90,7 @@ class ImportRejected(BadInput):
         first = report.invalid[0]
         more = f" (and {len(report.invalid) - 1} more)" if len(report.invalid) > 1 else ""
         super().__init__(
-            f"Nothing was imported: line {first.line} {first.reason}{more}; fix the file, or import the good rows "
+            f"Nothing was imported: {report.unit} {first.line} {first.reason}{more}; fix the file, or import the good rows "
             "with --skip-invalid."
         )
 
@@ -211,7 +212,7 @@ def run(actor: Actor, entity, data: bytes, source: str, options: Options, progre
     entity.permit(actor)
     report = Report(entity.name, dry_run=options.dry_run)
     table = read_table(data, source, options.fmt, options.delimiter, options.encoding)
-    report.header = table.header
+    report.header, report.unit = table.header, "record" if table.format == "json" else "line"
     columns = match_columns(table.header, entity, options, report)
     tally: Counter[str] = Counter()
     read = _reader(columns, options, tally)

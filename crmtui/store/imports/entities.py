@@ -94,21 +94,21 @@ class Entity:
         return deleted.is_null() if deleted is not None else None
 
     def lookup(self, ctx: Context, field: Field, rows: list[Row]):
+        """The Lookup for FIELD's kind of reference, loaded once per import; for stages, a function from a
+        pipeline id (None: the default pipeline) to that pipeline's stage Lookup."""
         kind = field.ref
+        if kind == "stage":
+            if "stages" not in ctx.lookups:
+                ctx.lookups["stages"] = references.stages()
+            by_pipeline, default, none = ctx.lookups["stages"], references.default_pipeline(), references.Lookup("stage", ())
+            return lambda pipeline: by_pipeline.get(pipeline or default, none)
         if kind not in ctx.lookups:
             if kind == "customer":
                 names = {row.values[field.name] for row in rows if field.name in row.values}
                 ctx.lookups[kind] = references.customers(ctx.keys, names, writable_customers(ctx.actor))
                 ctx.lookups[kind].label = "customer (that you may change)"
-            elif kind == "stage":
-                by_pipeline = references.stages()
-                ctx.lookups[kind] = references.Lookup("stage", ())
-                ctx.lookups["stages"] = by_pipeline
             else:
                 ctx.lookups[kind] = LOADERS[kind]()
-        if kind == "stage":  # a row without a pipeline is in the default one
-            default = references.default_pipeline()
-            return lambda pipeline: ctx.lookups["stages"].get(pipeline or default) or ctx.lookups["stage"]
         return ctx.lookups[kind]
 
     def lookup_scope(self, field: Field, row: Row):

@@ -261,3 +261,20 @@ def test_imported_customers_are_searchable_bulk_or_not(team, cli, tmp_path):
     for text, expected in (("bjhnkj19", "北京华南科技19有限公司"), ("明远", "上海明远贸易"), ("shmy", "上海明远贸易")):
         found = cli("export", "customers", "--text", text, "--columns", "name").stdout
         assert found == f"name\n{expected}\n", text
+
+
+@pytest.mark.parametrize(("content", "args", "message"), [
+    ('{"name": "x"', (), "is not valid JSON lines"),
+    ("", (), "The file is empty"),
+    ("name,territory\nA,华东\n", ("--encoding", "latin-9"), "Unknown encoding"),
+    ("name,territory\nA,华东\n", ("--on-duplicate", "merge"), "--on-duplicate takes skip, update, error"),
+    ("name,territory\nA,华东\n", ("--map", "nope=name"), "--map names no column nope"),
+    ("name,territory\nA,华东\n", ("--map", "name=shoe"), "--map names no field 'shoe'"),
+    ("tier\nA\n", (), "The file has no name column"),
+])  # fmt: skip
+def test_unreadable_input_is_one_sentence_and_exit_2(team, cli, tmp_path, content, args, message):
+    before = database_state()
+    result = cli("import", "customers", write(tmp_path, "x.csv", content), *args)
+    assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert database_state() == before
+    assert cli("import", "customers", str(tmp_path / "missing.csv")).exit_code == 3

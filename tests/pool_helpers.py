@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from peewee import chunked
+
 from crmtui.store.models import Customer, Deal, OwnershipEvent, Pipeline, Stage
 
 T0 = datetime(2026, 3, 2, 12, 0, 0)  # UTC; tests pin CRM_NOW relative to this
@@ -21,7 +23,9 @@ def add_customers(territory: int, count: int, owner: int | None = None, tier: st
         for i in range(count)
     ]
     first = Customer.select(Customer.id).order_by(Customer.id.desc()).scalar() or 0
-    Customer.insert_many(rows).execute()
+    with Customer._meta.database.atomic():
+        for batch in chunked(rows, 1000):  # SQLite caps the parameters of one statement
+            Customer.insert_many(batch).execute()
     return [i for (i,) in Customer.select(Customer.id).where(Customer.id > first).order_by(Customer.id).tuples()]
 
 

@@ -1,0 +1,107 @@
+"""The pool's guarantees under stress, on both backends, through the real `crm` entry point in real processes:
+concurrent claims never double-assign nor pass a cap or limit, and a killed assign or reclaim leaves no
+half-done batch."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+
+from conftest import CRM_SCRIPT, as_user
+from pool_helpers import T0, add_customers, utc_env
+
+from crmtui.store import rules
+from crmtui.store.models import AuditLog, Customer, OwnershipEvent, User
+from crmtui.store.people import add_user
+
+
+def _spawn(store: str, user: str, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "CRM_DB": store, "CRM_USER": user, "CRM_NOW": utc_env(T0)}
+    return subprocess.Popen([str(CRM_SCRIPT), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_concurrent_claims_have_one_winner_each_and_respect_caps_and_limits(team, store):
+    root = as_user("root")
+    for login in ("sun", "qian"):
+        add_user(root, login, "rep", territory="华东", manager="li.na")
+    rules.set_rules(root, "华东", claim_limit=90, owned_cap=100)
+    for login in ("wang", "zhang"):  # these two hit the cap (15 + 85) before the daily limit
+        add_customers(team.east, 15, owner=team.ids[login], owned_at=T0, prefix=f"{login}-own")
+    pool = add_customers(team.east, 500)
+    expected = {"wang": 85, "zhang": 85, "sun": 90, "qian": 90}
+    reps = [login for login in expected for _ in range(2)]  # two processes per rep: same-rep races count too
+    processes = []
+    for seed, login in enumerate(reps):
+        order = [str(i) for i in pool]
+        random.Random(seed).shuffle(order)
+        processes.append((login, _spawn(store, login, "pool", "claim", *order, "--format", "json")))
+    results = []
+    for login, process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode in (0, 5), err
+        results.append((login, json.loads(out)))
+
+    logins = dict(User.select(User.id, User.login).tuples())
+    owner_of = {cid: logins.get(owner) for cid, owner in Customer.select(Customer.id, Customer.owner).where(Customer.id.in_(pool)).tuples()}
+    claims = list(OwnershipEvent.select(OwnershipEvent.customer, OwnershipEvent.to_user).where(OwnershipEvent.kind == "claim").tuples())
+    assert len(claims) == len({cid for cid, _ in claims}) == sum(expected.values())  # one claim event per customer
+    assert all(owner_of[cid] == logins[to] for cid, to in claims)
+    assert sum(1 for owner in owner_of.values() if owner) == len(claims)
+    owned_now = {login: sum(1 for o in owner_of.values() if o == login) for login in expected}
+    assert owned_now == expected  # each rep stopped exactly at its cap or its daily limit
+    audited = AuditLog.select().where(AuditLog.action == "claim").count()
+    assert audited == len(claims)
+    for login, outcomes in results:
+        assert len(outcomes) == len(pool)
+        for outcome in outcomes:
+            owner = owner_of[outcome["customer_id"]]
+            if outcome["outcome"] == "claimed":
+                assert owner == login
+            elif outcome["reason"].startswith("already claimed by "):
+                assert outcome["reason"] == f"already claimed by {owner}" and outcome["owner"] == owner != login
+            elif outcome["reason"] == "you own it already":
+                assert owner == login
+            else:
+                assert "the cap in 华东 is 100" in outcome["reason"] or "the daily limit in 华东 is 90" in outcome["reason"]
+
+
+def _batch_is_whole(kind: str, expected_sizes: set[int]) -> int:
+    """The events, audit rows and customers of KIND agree, and their number is one of EXPECTED_SIZES."""
+    moved = OwnershipEvent.select().where(OwnershipEvent.kind == kind).count()
+    audited = AuditLog.select().where(AuditLog.entity == "customer", AuditLog.action == kind).count()
+    assert moved == audited and moved in expected_sizes, (kind, moved, audited)
+    return moved
+
+
+def _kill_after(process: subprocess.Popen, seconds: float) -> None:
+    time.sleep(seconds)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+
+
+def test_killed_assign_and_reclaim_leave_no_half_done_batch(team, store):
+    size = 40_000
+    rules.set_rules(as_user("root"), "华东", owned_cap=size)
+    add_customers(team.east, size)
+    owned = lambda: Customer.select().where(Customer.owner.is_null(False)).count()  # noqa: E731
+    for delay in (0.6, 1.2):
+        _kill_after(_spawn(store, "li.na", "pool", "assign", "-t", "华东", "--strategy", "even"), delay)
+        given = _batch_is_whole("assign", {0, size})
+        assert owned() == given
+        if given:
+            break
+    else:
+        done = _spawn(store, "li.na", "pool", "assign", "-t", "华东", "--strategy", "even")
+        assert done.wait(timeout=120) == 0, done.stderr.read()
+    assert _batch_is_whole("assign", {size}) and owned() == size
+
+    later = {**os.environ, "CRM_DB": store, "CRM_USER": "root", "CRM_NOW": utc_env(T0.replace(year=T0.year + 1))}
+    for delay in (0.6, 1.2):
+        process = subprocess.Popen([str(CRM_SCRIPT), "reclaim", "--quiet"], env=later)
+        _kill_after(process, delay)
+        taken = _batch_is_whole("reclaim", {0, size})
+        assert owned() == size - taken
+        if taken:
+            break

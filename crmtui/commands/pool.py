@@ -93,7 +93,7 @@ def assign(
 
     Example: crm pool assign --territory 华东 --per-rep 30 --tier A,B --strategy even --seed 7 --dry-run
     """
-    from crmtui.store.pool import assign as assign_customers
+    from crmtui.store.assign import assign as assign_customers
 
     reps = [r.strip() for r in to.split(",") if r.strip()] if to else None
     result = assign_customers(

@@ -188,9 +188,9 @@ def assign(
             given[i] += 1
         if not dry_run and total:
             with batch.batch_table():
-                batch.fill_rows((cid, None, reps[i].id, None) for cid, i in zip(chosen, turns))
+                batch.fill_rows((cid, found.id, None, reps[i].id, None) for cid, i in zip(chosen, turns))
                 batch.apply(actor, "assign", now(), to_pool=False)
-                moved = {to: n for _, _, to, n in batch.counts_by_target()}
+                moved = {to: n for *_, to, n in batch.counts_by_target()}
             given = [moved.get(r.id, 0) for r in reps]
             summary = {"given": {r.login: g for r, g in zip(reps, given) if g}, "strategy": strategy}
             if strategy == "round-robin":

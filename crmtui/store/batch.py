@@ -12,11 +12,10 @@ from peewee import SelectQuery
 
 from .access import Actor
 from .db import db, is_postgres
-from .imports.bulk import write_rows
 from .models import AuditLog, OwnershipEvent
 
 BATCH = "crm_ownership_batch"
-COLUMNS = ("customer_id", "from_user_id", "to_user_id", "reason")
+COLUMNS = ("customer_id", "territory_id", "from_user_id", "to_user_id", "reason")
 
 
 @contextmanager
@@ -24,7 +23,7 @@ def batch_table():
     """An empty batch table for the length of the caller's transaction."""
     db.execute_sql(f"DROP TABLE IF EXISTS {BATCH}")
     db.execute_sql(
-        f"CREATE TEMPORARY TABLE {BATCH} (customer_id BIGINT PRIMARY KEY, from_user_id BIGINT, to_user_id BIGINT, reason TEXT)"
+        f"CREATE TEMPORARY TABLE {BATCH} (customer_id BIGINT PRIMARY KEY, territory_id BIGINT, from_user_id BIGINT, to_user_id BIGINT, reason TEXT)"
     )
     yield
     # After a failure the transaction's rollback takes the table (PostgreSQL refuses statements until then).
@@ -32,7 +31,9 @@ def batch_table():
 
 
 def fill_rows(rows: Iterable[Sequence]) -> None:
-    """Add (customer_id, from_user_id, to_user_id, reason) rows computed in Python (an assignment plan)."""
+    """Add (customer_id, territory_id, from_user_id, to_user_id, reason) rows computed in Python (an assignment plan)."""
+    from .imports.bulk import write_rows  # the imports package is heavy; only assignment needs this
+
     write_rows(BATCH, COLUMNS, rows)
 
 
@@ -44,10 +45,7 @@ def fill_from(query: SelectQuery) -> None:
 
 def counts_by_target() -> list[tuple]:
     """(territory_id, from_user_id, to_user_id, customers) of the batch, for summaries."""
-    sql = (
-        f"SELECT c.territory_id, b.from_user_id, b.to_user_id, COUNT(*) FROM {BATCH} b"
-        " JOIN customer c ON c.id = b.customer_id GROUP BY c.territory_id, b.from_user_id, b.to_user_id"
-    )
+    sql = f"SELECT territory_id, from_user_id, to_user_id, COUNT(*) FROM {BATCH} GROUP BY territory_id, from_user_id, to_user_id"
     return list(db.execute_sql(sql).fetchall())
 
 
@@ -55,15 +53,16 @@ def apply(actor: Actor, kind: str, moment: datetime, to_pool: bool) -> int:
     """Move every customer of the batch from its from_user to its to_user (TO_POOL: to nobody), if it is still
     where the batch found it; write an ownership event and an audit row for each one moved. Returns how many."""
     p = db.obj.param
+    # Row by row through the batch's key (an UPDATE ... FROM made SQLite scan the whole customer table).
+    batched = f"(SELECT {{}} FROM {BATCH} b WHERE b.customer_id = customer.id)"
     if to_pool:
-        change = f"owner_id = NULL, former_owner_id = b.from_user_id, owned_at = NULL, pooled_at = {p}"
-        still_there = "customer.owner_id = b.from_user_id"
+        change = f"owner_id = NULL, former_owner_id = owner_id, owned_at = NULL, pooled_at = {p}"
+        still_there = "owner_id = " + batched.format("b.from_user_id")
     else:
-        change = f"owner_id = b.to_user_id, owned_at = {p}, pooled_at = NULL"
-        still_there = "customer.owner_id IS NULL"
+        change = f"owner_id = {batched.format('b.to_user_id')}, owned_at = {p}, pooled_at = NULL"
+        still_there = "owner_id IS NULL"
     moved = db.execute_sql(
-        f"UPDATE customer SET {change}, updated_at = {p} FROM {BATCH} b"
-        f" WHERE customer.id = b.customer_id AND {still_there}",
+        f"UPDATE customer SET {change}, updated_at = {p} WHERE id IN (SELECT customer_id FROM {BATCH}) AND {still_there}",
         (moment, moment),
     ).rowcount
     if is_postgres() and moved != batch_size():  # a concurrent claim took one; SQLite's IMMEDIATE rules it out

@@ -1,10 +1,11 @@
 """The public pool (公海池): list it, claim from it, release into it; lock, unlock and transfer owned customers;
-warn owners of what is about to be reclaimed. Batch assignment is in assign.py, reclamation in reclaim.py.
+warn owners of what is about to be reclaimed. Batch assignment is assign.assign, reclamation reclaim.reclaim.
 
 Every ownership change writes an OwnershipEvent and an audit row in the same transaction as the change."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -12,13 +13,12 @@ from peewee import JOIN, fn
 
 from . import audit
 from .access import Actor, require_manager
-from .assign import assign  # noqa: F401  (pool.assign is part of this module's interface)
 from .clock import day_start, local_today, now
 from .customers import CustomerFilter, find_customer, list_customers
 from .db import db, is_postgres
 from .errors import BadInput, NotPermitted, Refused
 from .lookup import resolve
-from .models import Customer, Deal, OwnershipEvent, PoolRules, Stage, Territory, User
+from .models import AuditLog, Customer, Deal, OwnershipEvent, PoolRules, Stage, Territory, User
 from .people import find_territory, find_user
 from .rules import check_territory_access, rules_for
 
@@ -145,19 +145,20 @@ def _claim_scope(actor: Actor):
     return alive if actor.is_admin else alive & Customer.territory.in_(list(actor.territory_ids))
 
 
-def _refusal(actor: Actor, rules: PoolRules, former_owner: int | None, pooled_at, moment) -> str | None:
-    """Why the actor may not claim one more customer under RULES now, or None."""
+def _refusal(actor: Actor, rules: PoolRules, former_owner: int | None, pooled_at, moment) -> tuple[str | None, int]:
+    """Why the actor may not claim one more customer under RULES now (or None), and how many more they may."""
     territory = Territory.get_by_id(rules.territory_id).name
     if former_owner == actor.id and pooled_at and pooled_at > moment - timedelta(days=rules.cooldown_days):
         until = pooled_at + timedelta(days=rules.cooldown_days)
-        return f"you gave it up on {pooled_at:%Y-%m-%d}; the {rules.cooldown_days}-day cooldown in {territory} ends {until:%Y-%m-%d %H:%M} UTC"
-    owned = owned_count(actor.id, rules)
+        why = f"you gave it up on {pooled_at:%Y-%m-%d}; the {rules.cooldown_days}-day cooldown in {territory} ends {until:%Y-%m-%d %H:%M} UTC"
+        return why, 0
+    owned, claimed = owned_count(actor.id, rules), claims_today(actor.id)
+    room = min(rules.owned_cap - owned, rules.claim_limit - claimed)
     if owned >= rules.owned_cap:
-        return f"you own {owned} customers, the cap in {territory} is {rules.owned_cap}"
-    claimed = claims_today(actor.id)
+        return f"you own {owned} customers, the cap in {territory} is {rules.owned_cap}", room
     if claimed >= rules.claim_limit:
-        return f"you claimed {claimed} customers today, the daily limit in {territory} is {rules.claim_limit}"
-    return None
+        return f"you claimed {claimed} customers today, the daily limit in {territory} is {rules.claim_limit}", room
+    return None, room
 
 
 def _claim_one(actor: Actor, customer_id: int) -> ClaimOutcome:
@@ -171,7 +172,7 @@ def _claim_one(actor: Actor, customer_id: int) -> ClaimOutcome:
             .get()
         )
         if owner is None:
-            refusal = _refusal(actor, rules_for(territory_id), former, pooled_at, moment)
+            refusal, _ = _refusal(actor, rules_for(territory_id), former, pooled_at, moment)
             if refusal:
                 return ClaimOutcome(customer_id, name, "refused", refusal, None)
             # The conditional UPDATE is the claim: of racing claimers exactly one sees a row change.
@@ -200,10 +201,9 @@ def _claim_next(actor: Actor, count: int, tier: str | None, territory: str | Non
         lock_user_row(actor.id)
         moment = now()
         rules = rules_for(territory_id)
-        refusal = _refusal(actor, rules, None, None, moment)
+        refusal, room = _refusal(actor, rules, None, None, moment)
         if refusal:
             return [ClaimOutcome(None, None, "refused", refusal, None)]
-        room = min(rules.owned_cap - owned_count(actor.id, rules), rules.claim_limit - claims_today(actor.id))
         cooled = moment - timedelta(days=rules.cooldown_days)
         query = Customer.select(Customer.id, Customer.name).where(
             Customer.owner.is_null(), Customer.territory == territory_id, Customer.deleted_at.is_null(),
@@ -223,8 +223,10 @@ def _claim_next(actor: Actor, count: int, tier: str | None, territory: str | Non
             OwnershipEvent.insert_many(
                 [dict(customer=i, to_user=actor.id, kind="claim", at=moment, by=actor.id) for i in ids]
             ).execute()
-            for i in ids:
-                audit.record(actor.login, "customer", i, "claim", {"owner": [None, actor.id]})
+            change = json.dumps({"owner": [None, actor.id]})
+            AuditLog.insert_many(
+                [dict(actor=actor.login, at=moment, entity="customer", entity_id=i, action="claim", changes=change) for i in ids]
+            ).execute()
     outcomes = [ClaimOutcome(cid, name, "claimed", "claimed", actor.login) for cid, name in picked]
     if len(picked) < count:
         why = "the daily limit or the owned cap" if len(picked) == room else "no more customers in the pool"

@@ -49,8 +49,8 @@ def up(migrator, db):
         address = CharField(null=True)
         external_id = CharField(index=True, null=True)
         territory = ForeignKeyField(Territory)
-        owner = ForeignKeyField(User, null=True)
-        former_owner = ForeignKeyField(User, null=True)
+        owner = ForeignKeyField(User, null=True, index=False)
+        former_owner = ForeignKeyField(User, null=True, index=False)
         owned_at = DateTimeField(null=True)
         pooled_at = DateTimeField(null=True)
         last_followup_at = DateTimeField(null=True)
@@ -177,7 +177,7 @@ def up(migrator, db):
     db.create_tables([ContractLine])
 
     class CustomerTag(Model):
-        customer = ForeignKeyField(Customer, on_delete='CASCADE')
+        customer = ForeignKeyField(Customer, on_delete='CASCADE', index=False)
         tag = CharField()
         class Meta:
             database = db
@@ -197,9 +197,9 @@ def up(migrator, db):
     db.create_tables([DealStageHistory])
 
     class Followup(Model):
-        customer = ForeignKeyField(Customer)
+        customer = ForeignKeyField(Customer, index=False)
         contact = ForeignKeyField(Contact, null=True)
-        user = ForeignKeyField(User)
+        user = ForeignKeyField(User, index=False)
         type = CharField(default='call')
         at = DateTimeField(index=True)
         note = TextField(default='')
@@ -236,13 +236,13 @@ def up(migrator, db):
     db.create_tables([Invoice])
 
     class OwnershipEvent(Model):
-        customer = ForeignKeyField(Customer)
-        from_user = ForeignKeyField(User, null=True)
-        to_user = ForeignKeyField(User, null=True)
+        customer = ForeignKeyField(Customer, index=False)
+        from_user = ForeignKeyField(User, null=True, index=False)
+        to_user = ForeignKeyField(User, null=True, index=False)
         kind = CharField()
         reason = CharField(null=True)
         at = DateTimeField()
-        by = ForeignKeyField(User, null=True)
+        by = ForeignKeyField(User, null=True, index=False)
         class Meta:
             database = db
             table_name = 'ownership_event'

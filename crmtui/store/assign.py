@@ -188,7 +188,8 @@ def assign(
             given[i] += 1
         if not dry_run and total:
             with batch.batch_table():
-                batch.fill_rows((cid, found.id, None, reps[i].id, None) for cid, i in zip(chosen, turns))
+                # In customer order: random order made each row of the UPDATE and the event insert touch another page.
+                batch.fill_rows(sorted((cid, found.id, None, reps[i].id, None) for cid, i in zip(chosen, turns)))
                 batch.apply(actor, "assign", now(), to_pool=False)
                 moved = {to: n for *_, to, n in batch.counts_by_target()}
             given = [moved.get(r.id, 0) for r in reps]

@@ -6,6 +6,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -13,6 +14,7 @@ from conftest import CRM_SCRIPT, as_user
 from pool_helpers import T0, add_customers, utc_env
 
 from crmtui.store import rules
+from crmtui.store.db import sqlite_path
 from crmtui.store.models import AuditLog, Customer, OwnershipEvent, User
 from crmtui.store.people import add_user
 
@@ -75,10 +77,37 @@ def _batch_is_whole(kind: str, expected_sizes: set[int]) -> int:
     return moved
 
 
-def _kill_after(process: subprocess.Popen, seconds: float) -> None:
-    time.sleep(seconds)
+def _writing(store: str) -> bool:
+    """Whether some other connection is inside a write transaction (SQLite) or a batch statement (PostgreSQL)."""
+    path = sqlite_path(store)
+    if path:
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:  # locked: the writer holds its transaction open
+            return True
+        finally:
+            probe.close()
+    from crmtui.store.db import db
+
+    query = (
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active'"
+        " AND (query LIKE %s OR query LIKE %s)"
+    )
+    return db.execute_sql(query, ("UPDATE customer%", "INSERT INTO crm_ownership_batch%")).fetchone()[0] > 0
+
+
+def _kill_mid_run(process: subprocess.Popen, store: str) -> bool:
+    """SIGKILL PROCESS once it is writing (or when it ends first); True if it was caught mid-run."""
+    caught = False
+    while process.poll() is None and not caught:
+        caught = _writing(store)
+        time.sleep(0.1 if caught else 0.01)  # once inside, let it get well into the batch
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=60)
+    return caught and process.returncode == -signal.SIGKILL
 
 
 def test_killed_assign_and_reclaim_leave_no_half_done_batch(team, store):
@@ -86,22 +115,16 @@ def test_killed_assign_and_reclaim_leave_no_half_done_batch(team, store):
     rules.set_rules(as_user("root"), "华东", owned_cap=size)
     add_customers(team.east, size)
     owned = lambda: Customer.select().where(Customer.owner.is_null(False)).count()  # noqa: E731
-    for delay in (0.6, 1.2):
-        _kill_after(_spawn(store, "li.na", "pool", "assign", "-t", "华东", "--strategy", "even"), delay)
-        given = _batch_is_whole("assign", {0, size})
-        assert owned() == given
-        if given:
-            break
-    else:
-        done = _spawn(store, "li.na", "pool", "assign", "-t", "华东", "--strategy", "even")
-        assert done.wait(timeout=120) == 0, done.stderr.read()
+    caught = _kill_mid_run(_spawn(store, "li.na", "pool", "assign", "-t", "华东", "--strategy", "even"), store)
+    given = _batch_is_whole("assign", {0} if caught else {0, size})
+    assert owned() == given
+    assert caught, "the assign ended before it could be killed mid-run; make the batch bigger"
+    done = _spawn(store, "li.na", "pool", "assign", "-t", "华东", "--strategy", "even")
+    assert done.wait(timeout=120) == 0, done.stderr.read()
     assert _batch_is_whole("assign", {size}) and owned() == size
 
     later = {**os.environ, "CRM_DB": store, "CRM_USER": "root", "CRM_NOW": utc_env(T0.replace(year=T0.year + 1))}
-    for delay in (0.6, 1.2):
-        process = subprocess.Popen([str(CRM_SCRIPT), "reclaim", "--quiet"], env=later)
-        _kill_after(process, delay)
-        taken = _batch_is_whole("reclaim", {0, size})
-        assert owned() == size - taken
-        if taken:
-            break
+    caught = _kill_mid_run(subprocess.Popen([str(CRM_SCRIPT), "reclaim", "--quiet"], env=later), store)
+    taken = _batch_is_whole("reclaim", {0} if caught else {0, size})
+    assert owned() == size - taken
+    assert caught, "the reclaim ended before it could be killed mid-run; make the batch bigger"

@@ -30,8 +30,9 @@ REPS_PER_TERRITORY = 20
 NOW = datetime(2026, 6, 1, 12, 0, 0)  # UTC; the CLI runs get it through CRM_NOW
 
 
-def _setup(db_url: str, rows: int) -> int:
-    """Users, rules and ROWS customers written through the raw cursor; returns the first territory's pool size."""
+def _setup(db_url: str, rows: int, pool: int | None = None) -> int:
+    """Users, rules and ROWS customers written through the raw cursor, POOL of them (default: 100,000, or a tenth
+    of ROWS if fewer) in the first territory's pool; returns that pool's size."""
     from crmtui.store.access import actor_for
     from crmtui.store.imports.bulk import write_rows
     from crmtui.store.people import add_territory, add_user
@@ -47,7 +48,7 @@ def _setup(db_url: str, rows: int) -> int:
         territory = add_territory(root, name)
         set_rules(root, name, owned_cap=rows, claim_limit=1000)
         reps[territory] = [add_user(root, f"rep{t}.{i}", "rep", territory=name) for i in range(REPS_PER_TERRITORY)]
-    first_pool = min(100_000, rows // 10)
+    first_pool = min(100_000, rows // 10) if pool is None else pool
     rng = random.Random(3)
     per_territory = rows // len(TERRITORIES)
 
@@ -176,10 +177,10 @@ def bench_reclaim(db_url: str) -> list[dict]:
     ]  # fmt: skip
 
 
-def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
+def run(rows: int = 100_000, db_url: str | None = None, pool: int | None = None) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         url = db_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        pool = _setup(url, rows)
+        pool = _setup(url, rows, pool)
         results = bench_claim(url) + bench_assign(url, pool) + bench_reclaim(url)
         from crmtui.store.db import db
 
@@ -194,8 +195,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--db", help="a database URL (default: a fresh SQLite file); PostgreSQL: a fresh schema")
+    parser.add_argument("--pool", type=int, help="pool customers to assign (default: 100,000, or a tenth of --rows)")
     args = parser.parse_args()
-    for r in run(args.rows, args.db):
+    for r in run(args.rows, args.db, args.pool):
         print(f"{r['name']:<55} {r['value']:>10,.3f} {r['unit']:<3} target {r['target']:,.2f}  {'ok' if r['ok'] else 'MISSED'}")
 
 

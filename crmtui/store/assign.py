@@ -167,7 +167,7 @@ def assign(
     with db.atomic():
         reps = _reps(actor, found.id, found.name, to)
         if is_postgres():  # the reps' concurrent claims wait, so the caps counted here stay true
-            User.select(User.id).where(User.id.in_([r.id for r in reps])).order_by(User.id).for_update().execute()
+            User.select(User.id).where(User.id.in_([r.id for r in reps])).order_by(User.id).for_update("FOR NO KEY UPDATE").execute()
         rules = rules_for(found.id)
         owned = _owned_counts([r.id for r in reps], rules)
         room = [max(0, rules.owned_cap - owned.get(r.id, 0)) if r.active else 0 for r in reps]

@@ -93,9 +93,10 @@ def claims_today(user_id: int) -> int:
 
 def lock_user_row(user_id: int) -> None:
     """Serialise one user's claims: on PostgreSQL by locking their row, so caps counted next stay true until
-    commit; SQLite's BEGIN IMMEDIATE already serialises every writer."""
+    commit; SQLite's BEGIN IMMEDIATE already serialises every writer. NO KEY UPDATE: rows that merely reference
+    the user (follow-ups, events) are not held up."""
     if is_postgres():
-        User.select(User.id).where(User.id == user_id).for_update().execute()
+        User.select(User.id).where(User.id == user_id).for_update("FOR NO KEY UPDATE").execute()
 
 
 def _login(user_id: int | None) -> str | None:

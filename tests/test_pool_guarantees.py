@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections import Counter
 
 from conftest import CRM_SCRIPT, as_user
 from pool_helpers import T0, add_customers, utc_env
@@ -67,6 +68,24 @@ def test_concurrent_claims_have_one_winner_each_and_respect_caps_and_limits(team
                 assert owner == login
             else:
                 assert "the cap in 华东 is 100" in outcome["reason"] or "the daily limit in 华东 is 90" in outcome["reason"]
+
+
+def test_concurrent_claim_next_never_hands_out_a_customer_twice(team, store):
+    root = as_user("root")
+    add_user(root, "sun", "rep", territory="华东", manager="li.na")
+    rules.set_rules(root, "华东", claim_limit=50)
+    pool = add_customers(team.east, 400)
+    processes = [_spawn(store, login, "pool", "claim", "--next", "40", "--format", "json") for login in ("wang", "zhang", "sun") * 2]
+    claimed = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode in (0, 5), err
+        claimed += [o["customer_id"] for o in json.loads(out) if o["outcome"] == "claimed"]
+    assert len(claimed) == len(set(claimed)) == 150  # 3 reps x the daily limit of 50, none twice
+    events = list(OwnershipEvent.select(OwnershipEvent.customer).where(OwnershipEvent.kind == "claim").tuples())
+    assert sorted(c for (c,) in events) == sorted(claimed) and set(claimed) <= set(pool)
+    per_rep = Customer.select(Customer.owner).where(Customer.owner.is_null(False)).tuples()
+    assert sorted(Counter(o for (o,) in per_rep).values()) == [50, 50, 50]
 
 
 def _batch_is_whole(kind: str, expected_sizes: set[int]) -> int:

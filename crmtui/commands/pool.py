@@ -16,6 +16,7 @@ app.add_typer(rules_app, name="rules")
 TerritoryOption = Annotated[Optional[str], typer.Option("--territory", "-t", help="Territory name or id.")]
 CustomersArgument = Annotated[list[str], typer.Argument(help="Customer ids or unambiguous names.")]
 YesNo = Annotated[Optional[str], typer.Option(metavar="yes|no")]
+TABLE_COLUMNS = ["id", "name", "tier", "territory", "days_in_pool", "former_owner", "last_followup_at", "tags"]
 
 
 @app.command("list")
@@ -37,7 +38,9 @@ def list_(
     from crmtui.store.pool import list_pool
 
     flt = CustomerFilter(tier=tier, tag=tag, text=text)
-    emit_objects(list_pool(context.actor(), territory, flt, sort, limit or None, offset), context.output_format(fmt))
+    chosen = context.output_format(fmt)
+    columns = TABLE_COLUMNS if chosen == "table" else None  # CSV and JSON carry every field
+    emit_objects(list_pool(context.actor(), territory, flt, sort, limit or None, offset), chosen, columns)
 
 
 @app.command("claim")

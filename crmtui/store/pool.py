@@ -133,7 +133,7 @@ def list_pool(
     result = []
     for r in rows:
         login, pooled = extra.get(r.id, (None, None))
-        days = (moment - pooled).days if pooled else None
+        days = max(0, (moment - pooled).days) if pooled else None  # 0, not negative, when CRM_NOW replays the past
         result.append(PoolRow(r.id, r.name, r.tier, r.territory, days, login, pooled, r.last_followup_at, r.tags))
     return result
 

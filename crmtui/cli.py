@@ -115,6 +115,9 @@ def _mount() -> None:
     app.add_typer(followup.app, name="followup")
     app.command("export")(export.export)
     app.command("import")(importer.import_)
+    from crmtui.commands import settings as settings_cmd
+
+    app.add_typer(settings_cmd.app, name="settings")
 
 
 _mount()

@@ -72,6 +72,7 @@ def list_(
     limit: LimitOption = 50,
     offset: Annotated[int, typer.Option("--offset", help="Skip this many rows first.")] = 0,
     deleted: Annotated[bool, typer.Option("--deleted", help="Include soft-deleted customers.")] = False,
+    lifecycle: Annotated[Optional[str], typer.Option("--lifecycle", metavar="due-to-buy|at-risk", help="due-to-buy: last contract repurchase_days old or more; at-risk: no follow-up nor contract for risk_days (see `crm settings show`).")] = None,
     fmt: context.FormatOption = None,
 ) -> None:
     """List the customers you can see, filtered and sorted, one page at a time.
@@ -80,7 +81,7 @@ def list_(
     """
     from crmtui.store.customers import CustomerFilter, list_customers
 
-    flt = CustomerFilter(owner, tier, tag, territory, stale, due, text, deleted)
+    flt = CustomerFilter(owner, tier, tag, territory, stale, due, text, deleted, lifecycle)
     emit_customers(list_customers(context.actor(), flt, sort, limit or None, offset), fmt, deleted)
 
 

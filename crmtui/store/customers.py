@@ -35,6 +35,7 @@ class CustomerFilter:
     due: str | None = None  # next follow-up: 'today', 'overdue' (before today) or 'week' (the next 7 days)
     text: str | None = None  # search, as search_customers
     include_deleted: bool = False
+    lifecycle: str | None = None  # 'due-to-buy' or 'at-risk' (store/lifecycle.py, as of now)
 
 
 @dataclass
@@ -362,6 +363,10 @@ def _conditions(actor: Actor, flt: CustomerFilter) -> Expression:
         where &= since < now() - timedelta(days=flt.stale_days)
     if flt.due:
         where &= due_condition(Customer.next_followup_at, flt.due)
+    if flt.lifecycle:
+        from .lifecycle import lifecycle_condition
+
+        where &= lifecycle_condition(flt.lifecycle, now())
     if flt.text is not None:
         where &= search.matches(flt.text)
     return where

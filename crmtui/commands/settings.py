@@ -1,0 +1,39 @@
+"""`crm settings`: the database-wide settings (currency, repurchase and churn days)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crmtui.commands import context
+from crmtui.commands.output import emit_objects, say
+
+app = typer.Typer(help="Database settings: currency, repurchase_days, risk_days.", no_args_is_help=True)
+
+
+@app.command("show")
+def show(fmt: context.FormatOption = None) -> None:
+    """Show every setting: its value, its default and whether it was set.
+
+    Example: crm settings show --format json
+    """
+    from crmtui.store.settings import settings
+
+    context.actor()  # opens the store (and checks who is acting)
+    emit_objects(settings(), context.output_format(fmt))
+
+
+@app.command("set")
+def set_(
+    key: Annotated[str, typer.Argument(help="currency, repurchase_days or risk_days.")],
+    value: Annotated[str, typer.Argument(help="An ISO 4217 code (CNY, USD...) or a number of days (1-3650).")],
+) -> None:
+    """Change a setting (admins only). The currency cannot change once amounts are recorded.
+
+    Example: crm settings set repurchase_days 180
+    """
+    from crmtui.store.settings import set_setting
+
+    diff = set_setting(context.actor(), key, value)
+    say(f"{key} is now {diff[next(iter(diff))][1]}." if diff else f"{key} was already {value}; nothing to change.")

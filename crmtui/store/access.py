@@ -104,3 +104,33 @@ def require_manager(actor: Actor, what: str) -> None:
 def require_admin(actor: Actor, what: str) -> None:
     if not actor.is_admin:
         raise NotPermitted(f"Only an admin may {what}.")
+
+
+def customer_scoped(actor: Actor, model, write: bool = False) -> Expression:
+    """The WHERE clause of rows hanging off a customer (deals, contracts, invoices' contracts...) the actor may see,
+    or change with WRITE: those whose customer is visible (writable). The query must join MODEL to Customer."""
+    if actor.is_admin:
+        return Customer.deleted_at.is_null()
+    scope = writable_customers(actor) if write else visible_customers(actor)
+    return scope & Customer.deleted_at.is_null()
+
+
+def find_customer_scoped(actor: Actor, query, model, ref: str | int, number_field, label: str, write: bool = False):
+    """The row of QUERY (MODEL joined to Customer) named by REF: an id (`12`, `#12`) or its exact NUMBER_FIELD.
+    Like find_customer: out of sight is NotFound (exit 3), except a WRITE by id to an existing row the actor may not
+    change, which is NotPermitted (exit 4), as is a visible row that is not writable."""
+    text = str(ref).strip()
+    if not text:
+        raise BadInput(f"Name a {label} by id or number.")
+    by_id = text.lstrip("#").isdigit()
+    named = (model.id == int(text.lstrip("#"))) if by_id else (number_field == text)
+    shown = f"#{text.lstrip('#')}" if by_id else text
+    alive = Customer.deleted_at.is_null()
+    row = query.where(named, alive if (write and by_id) else customer_scoped(actor, model)).first()
+    if row is None and by_id:  # a number made only of digits
+        row = query.where(number_field == text, customer_scoped(actor, model)).first()
+    if row is None:
+        raise NotFound(f"No {label} {shown}.")
+    if write and not query.where(model.id == row.id, customer_scoped(actor, model, True)).exists():
+        raise NotPermitted(f"{actor.login or 'You'} may not change {label} {getattr(row, number_field.name)}.")
+    return row

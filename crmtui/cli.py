@@ -113,6 +113,11 @@ def _mount() -> None:
     app.command("reclaim")(reclaim.reclaim)
     app.add_typer(contact.app, name="contact")
     app.add_typer(followup.app, name="followup")
+    from crmtui.commands import deal, pipeline, stage
+
+    app.add_typer(deal.app, name="deal")
+    app.add_typer(stage.app, name="stage")
+    app.add_typer(pipeline.app, name="pipeline")
     app.command("export")(export.export)
     app.command("import")(importer.import_)
     from crmtui.commands import settings as settings_cmd

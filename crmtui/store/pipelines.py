@@ -70,7 +70,8 @@ def find_stage(pipeline_id: int, ref: str | int) -> Stage:
         here = Pipeline.get_by_id(pipeline_id).name
         if elsewhere is not None:
             raise Refused(
-                f"Stage {elsewhere.name!r} belongs to pipeline {elsewhere.pipeline.name!r}, not {here!r}."
+                f"Stage #{elsewhere.id} {elsewhere.name!r} belongs to pipeline {elsewhere.pipeline.name!r}, not {here!r}:"
+                " deals stay in their pipeline."
             ) from None
         raise NotFound(f"No stage {str(ref).strip()!r} in pipeline {here!r}: `crm stage list` shows them.") from None
 

@@ -118,6 +118,13 @@ def _mount() -> None:
     app.add_typer(deal.app, name="deal")
     app.add_typer(stage.app, name="stage")
     app.add_typer(pipeline.app, name="pipeline")
+    from crmtui.commands import contract, invoice, payment, product, quote
+
+    app.add_typer(product.app, name="product")
+    app.add_typer(quote.app, name="quote")
+    app.add_typer(contract.app, name="contract")
+    app.add_typer(payment.app, name="payment")
+    app.add_typer(invoice.app, name="invoice")
     app.command("export")(export.export)
     app.command("import")(importer.import_)
     from crmtui.commands import settings as settings_cmd

@@ -126,6 +126,8 @@ def edit_quote(actor: Actor, ref: str | int, lines=None, valid_until=None, deal:
 
 
 def _move(actor: Actor, quote: Quote, status: str, action: str) -> None:
+    if status == quote.status:
+        raise Refused(f"Quote {quote.number} is already {status}.")
     if status not in TRANSITIONS[quote.status]:
         raise Refused(f"Quote {quote.number} is {quote.status}: it cannot be {status}.")
     Quote.update(status=status).where(Quote.id == quote.id).execute()

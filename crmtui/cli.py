@@ -127,6 +127,9 @@ def _mount() -> None:
     app.add_typer(invoice.app, name="invoice")
     app.command("export")(export.export)
     app.command("import")(importer.import_)
+    from crmtui.commands import tui
+
+    app.command("tui")(tui.tui)
     from crmtui.commands import settings as settings_cmd
 
     app.add_typer(settings_cmd.app, name="settings")

@@ -1,0 +1,137 @@
+"""The Textual App: modes for the main screens, one handler for every failed worker, claims shared by screens.
+
+The store is opened by the caller (commands/tui.py through context.actor()); the app only gets the acting
+Actor and calls store functions in thread workers, so the UI never owns the data layer (as harlequin's adapter).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from crmtui.store.access import Actor
+
+from .screens.help import ActionsProvider, HelpScreen, screen_keys
+
+
+def _has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+class CrmApp(App):
+    """crm: customers, pool, pipeline, dashboard and reports over one store, as ACTOR."""
+
+    CSS_PATH = "screens/app.tcss"
+    TITLE = "crm"
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("1", "go('dashboard')", "Dashboard", show=False, id="app.dashboard"),
+        Binding("2", "go('customers')", "Customers", show=False, id="app.customers"),
+        Binding("3", "go('pool')", "Pool", show=False, id="app.pool"),
+        Binding("4", "go('pipeline')", "Pipeline", show=False, id="app.pipeline"),
+        Binding("5", "go('reports')", "Reports", show=False, id="app.reports"),
+    ]
+
+    def __init__(self, actor: Actor, start: str = "customers") -> None:
+        super().__init__()
+        self.actor = actor
+        self.start = start
+
+    # --- screens ---------------------------------------------------------------------------------------------
+
+    def screen_class(self, name: str):
+        """The screen class of a main screen; None when the store module it shows is not there yet."""
+        if name == "customers":
+            from .screens.customers import CustomersScreen
+
+            return CustomersScreen
+        if name == "pool":
+            from .screens.pool import PoolScreen
+
+            return PoolScreen
+        if name == "pipeline" and _has("crmtui.store.deals"):
+            from .screens.pipeline import PipelineScreen
+
+            return PipelineScreen
+        if name == "dashboard" and _has("crmtui.store.agenda"):
+            from .screens.dashboard import DashboardScreen
+
+            return DashboardScreen
+        if name == "reports" and _has("crmtui.store.reports"):
+            from .screens.reports import ReportsScreen
+
+            return ReportsScreen
+        return None
+
+    def titled(self, what: str) -> str:
+        """A screen's sub-title: what it shows, and who is acting."""
+        return f"{what} · {self.actor.login or 'system'} ({self.actor.role})"
+
+    def on_mount(self) -> None:
+        self.sub_title = self.titled("")
+        self.action_go(self.start)
+
+    def action_go(self, name: str) -> None:
+        """Switch to a main screen (a mode, so each keeps its place)."""
+        if name not in self._modes:
+            screen = self.screen_class(name)
+            if screen is None:
+                self.notify(f"The {name} screen is not available in this version.", severity="warning")
+                return
+            self.add_mode(name, screen)
+        # Leave any customer screen or modal pushed on the current mode before switching.
+        self.switch_mode(name)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        self.push_screen(HelpScreen(screen_keys(screen), screen.sub_title or self.title))
+
+    # --- shared actions --------------------------------------------------------------------------------------
+
+    def claim(self, customer_id: int, then: Callable[[], None] | None = None) -> None:
+        """Claim one pool customer; the outcome (or the store's refusal and its reason) is a notification."""
+        self._claim(customer_id, then)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="write")
+    def _claim(self, customer_id: int, then: Callable[[], None] | None) -> None:
+        from crmtui.store.pool import claim
+
+        outcome = claim(self.actor, [str(customer_id)])[0]
+        self.call_from_thread(self._claimed, outcome, then)
+
+    def _claimed(self, outcome, then) -> None:
+        if outcome.claimed:
+            self.notify(f"Claimed #{outcome.customer_id} {outcome.name}.")
+        else:
+            self.notify(f"Not claimed: {outcome.reason}.", title=outcome.name or "Claim", severity="warning")
+        if then is not None:
+            then()
+
+    # --- failures --------------------------------------------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Every worker in the app reports here: a store error becomes a notification with its sentence."""
+        if event.state != WorkerState.ERROR:
+            return
+        from peewee import DatabaseError
+
+        from crmtui.store.errors import CrmError
+
+        error = event.worker.error
+        if isinstance(error, CrmError):
+            self.notify(str(error), severity="error", timeout=8)
+        elif isinstance(error, DatabaseError):
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            self.notify(f"The database refused the operation: {first}.", severity="error", timeout=8)
+        else:
+            self.notify(f"Unexpected failure ({type(error).__name__}: {error}).", severity="error", timeout=8)

@@ -131,8 +131,11 @@ def _mount() -> None:
 
     app.command("tui")(tui.tui)
     from crmtui.commands import settings as settings_cmd
+    from crmtui.commands import ticket, visit
 
     app.add_typer(settings_cmd.app, name="settings")
+    app.add_typer(ticket.app, name="ticket")
+    app.add_typer(visit.app, name="visit")
 
 
 _mount()

@@ -1,0 +1,737 @@
+"""`crm demo`: a realistic, deterministic data set (customers, contacts, a year of follow-ups, deals, quotes,
+contracts with instalments and payments, invoices, tickets and return visits) for trying crmtui and for the
+benchmarks.
+
+Deterministic: the same seed and the same day give the same rows. Dates are laid out around the local day the
+demo runs (clock.local_today(), so CRM_NOW pins it), so the data always looks fresh: follow-ups due today and
+overdue, stuck deals, instalments coming due. Rows are made by cheap Python (random.Random(seed) per table,
+timestamps and dates looked up in precomputed tables of strings, pinyin cached per character) and written through
+the raw cursor (imports.bulk.write_rows: executemany on SQLite, COPY on PostgreSQL) with explicit ids, so the rows
+that refer to each other never need a query; never a Model.create per row. The search index is suspended and
+rebuilt once (search.bulk_loading), and search_text is made by search.customer_key, as `customer add` makes it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from time import perf_counter
+
+from . import pinyin
+from .access import Actor, require_admin
+from .clock import day_start, local_today
+from .db import db, is_postgres
+from .errors import BadInput, Refused
+from .imports.bulk import write_rows
+from .models import (
+    ALL_MODELS, AuditLog, Contact, Contract, ContractLine, Customer, CustomerTag, Deal, DealStageHistory, Followup,
+    Instalment, Invoice, OwnershipEvent, Payment, Pipeline, PoolRules, Product, Quote, QuoteLine, Setting, Stage,
+    Territory, Ticket, TierRule, User, Visit,
+)  # fmt: skip
+from .people import DEFAULT_NO_FOLLOWUP_DAYS
+from .search import bulk_loading, customer_key
+from .setup import ensure_default_pipeline
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+DEFAULT_CUSTOMERS = 2000
+BIG = 100_000  # from this many customers on, 20 reps per territory instead of 8
+STUCK_DAYS = (30, 30, 21, 14)  # the default pipeline's open stages, in order
+TIER_WEIGHTS = (("A", 6), ("B", 16), ("C", 34), ("D", 28), ("E", 16))
+POOL_SHARE = 0.15
+LOCKED_SHARE = 0.03
+PAST_DAYS = 1100  # the oldest customer was created about three years ago
+FUTURE_DAYS = 800  # contracts run up to two years ahead
+
+ADMIN = ("admin", "系统管理员")
+# territory: (manager login, display name, cities of the territory)
+TERRITORIES = {
+    "华东": ("li.na", "李娜", ("上海", "杭州", "南京", "苏州", "宁波", "合肥", "无锡", "温州", "济南", "青岛")),
+    "华南": ("zhao.lei", "赵磊", ("广州", "深圳", "厦门", "福州", "东莞", "佛山", "南宁", "海口", "珠海", "长沙")),
+    "华北": ("wang.qiang", "王强", ("北京", "天津", "石家庄", "太原", "呼和浩特", "大连", "沈阳", "郑州", "唐山", "保定")),
+}
+REP_NAMES = (
+    "张伟 王芳 刘洋 陈静 杨帆 黄磊 周杰 吴敏 徐丽 孙浩 马超 朱琳 胡军 郭涛 何静 高峰 林婷 罗勇 郑洁 梁斌 "
+    "谢娟 宋佳 唐明 许诺 韩雪 冯刚 邓超 曹颖 彭飞 曾强 肖红 田甜 董洁 袁鹏 潘婷 蔡明 蒋雯 余亮 杜鹃 叶青 "
+    "程功 苏敏 魏东 吕俊 丁宁 任杰 沈冰 姚远 卢森 姜山 崔健 钟鸣 谭晶 陆毅 汪涵 范冰 金鑫 石磊 廖凡 邹市"
+).split()
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余杜叶程苏魏吕丁任沈姚卢"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞斌浩宇轩晨欣怡佳琪思雨子涵梓萱一诺博文嘉豪俊"
+BRANDS = (
+    "华南 华信 宏达 恒通 金桥 瑞丰 东方 长城 天成 远航 博雅 新华 中科 汇丰 鼎盛 启明 星辰 海纳 卓越 万达 "
+    "盛世 嘉禾 永泰 信达 联创 智汇 同创 安泰 银河 蓝海 云帆 光明 和谐 锦程 富源 泰和 华夏 腾飞 鑫源 众诚"
+).split()
+INDUSTRIES = (
+    ("科技", "软件"), ("贸易", "贸易"), ("实业", "制造"), ("电子", "电子"), ("医药", "医药"), ("物流", "物流"),
+    ("建设", "建筑"), ("食品", "食品"), ("教育科技", "教育"), ("信息技术", "软件"), ("机械", "制造"),
+    ("化工", "化工"), ("新能源", "能源"), ("传媒", "传媒"), ("环保科技", "环保"), ("餐饮管理", "餐饮"),
+)  # name part, industry
+SUFFIXES = ("有限公司", "有限公司", "有限公司", "股份有限公司", "集团有限公司")
+EN_FIRST = "Acme Globex Initech Umbrella Stark Wayne Pacific Orient Harbor Summit Evergreen Silverline Bluewave Redstone Golden Northstar".split()
+EN_KIND = ("Trading", "Technologies", "Logistics", "Industries", "Consulting", "Foods", "Electronics", "Medical")
+EN_SUFFIX = ("Co., Ltd.", "Ltd.", "Inc.", "Group", "(China) Co., Ltd.")
+EN_PEOPLE = "Tom Lee|Anna Smith|David Chen|Emily Wang|Michael Brown|Sarah Johnson|Kevin Liu|Grace Zhang".split("|")
+SOURCES = ("官网", "展会", "转介绍", "电话营销", "广告", "合作伙伴", "老客户", "线上活动")
+TAGS = ("重点客户", "老客户", "高意向", "价格敏感", "政府项目", "上市公司", "外资", "VIP", "续约", "决策慢")
+TITLES = ("总经理", "采购经理", "财务总监", "技术负责人", "行政主管", "销售总监", "IT经理", "董事长助理", "CEO", "运营经理")
+FOLLOWUP_TYPES = (("call", 38), ("wechat", 25), ("visit", 10), ("email", 10), ("meeting", 8), ("sms", 6), ("other", 3))
+NOTES = (
+    "电话沟通需求，客户对价格比较敏感", "微信发送产品资料，等待反馈", "上门拜访，见到采购经理", "发送报价单",
+    "客户要求演示系统", "讨论合同条款", "客户预算下季度才批", "约好下周再联系", "技术交流，确认方案细节",
+    "客户在比较竞品", "回访使用情况，反馈良好", "催款，财务说本周安排", "Called, left a voicemail",
+    "Sent the proposal by email", "Demo went well, waiting for the decision", "",
+)
+STAGE_WEIGHTS = (20, 15, 12, 8, 30, 15)  # Lead, Qualified, Proposal, Negotiation, Won, Lost
+LOST_REASONS = ("价格太高", "选择了竞品", "预算取消", "需求变化", "联系不上")
+DEAL_TITLES = ("年度采购", "系统升级", "新项目", "设备更新", "服务续约", "扩容", "试点项目", "集团推广")
+PRODUCTS = (
+    ("CRM-STD", "CRM 标准版（年）", "套", 1_980_000), ("CRM-PRO", "CRM 专业版（年）", "套", 4_680_000),
+    ("CRM-ENT", "CRM 企业版（年）", "套", 12_800_000), ("SEAT", "用户许可", "个", 98_000),
+    ("IMPL", "实施服务", "人天", 250_000), ("TRAIN", "培训服务", "场", 800_000),
+    ("SUPPORT", "年度技术支持", "年", 1_500_000), ("API", "接口开发", "项", 3_000_000),
+    ("SMS", "短信包（1万条）", "包", 45_000), ("STORAGE", "存储扩容 100G", "个", 120_000),
+    ("SERVER", "服务器", "台", 3_580_000), ("CONSULT", "咨询服务", "人天", 300_000),
+)  # code, name, unit, unit price (cents)
+TICKET_SUBJECTS = ("无法登录", "数据导出报错", "发票信息修改", "新增用户许可", "系统响应慢", "培训需求", "Report is blank", "接口对接问题")
+VISIT_NOTES = ("使用顺利，考虑增购", "希望增加报表功能", "实施满意", "响应速度需要提升", "整体满意", "")
+
+
+@dataclass
+class DemoResult:
+    seed: int
+    anchor: date
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def has_data() -> bool:
+    """Whether the database already holds a team's data (customers or territories); users alone (the admin that
+    `crm init` made) do not count."""
+    return Customer.select().exists() or Territory.select().exists()
+
+
+def seed_demo(
+    actor: Actor, customers: int = DEFAULT_CUSTOMERS, seed: int = 1, force: bool = False, progress: Progress | None = None
+) -> DemoResult:
+    """Fill the database with CUSTOMERS demo customers and everything around them. A database holding data is
+    refused unless FORCE, which first empties every table but the settings (in the same transaction)."""
+    if customers < 1:
+        raise BadInput("--customers takes a number, 1 or more.")
+    if actor.id is not None:
+        require_admin(actor, "seed demo data")
+    started = perf_counter()
+    if has_data() and not force:
+        raise Refused("The database holds data already: use --force to empty it and seed the demo again.")
+    result = DemoResult(seed, local_today())
+    with db.atomic(), bulk_loading():
+        if force:  # inside the bulk load: on SQLite no index trigger runs per deleted customer
+            _empty_tables()
+        ensure_default_pipeline()
+        _Seeder(customers, seed, result, progress or (lambda *_: None)).run()
+    if is_postgres():
+        _reset_sequences()
+    result.seconds = perf_counter() - started
+    return result
+
+
+def _empty_tables() -> None:
+    """Every table but the settings, children first (one transaction: the caller's)."""
+    for model in reversed(ALL_MODELS):
+        if model is not Setting:
+            if is_postgres():
+                db.execute_sql(f'TRUNCATE "{model._meta.table_name}" RESTART IDENTITY CASCADE')
+            else:
+                model.delete().execute()
+
+
+def _reset_sequences() -> None:
+    """PostgreSQL: the ids were written explicitly; move each sequence past them."""
+    for model in ALL_MODELS:
+        if model is Setting:
+            continue
+        table = model._meta.table_name
+        db.execute_sql(
+            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE((SELECT max(id) FROM \"{table}\"), 0) + 1, false)"
+        )
+
+
+def _next_id(model) -> int:
+    from peewee import fn
+
+    return (model.select(fn.MAX(model.id)).scalar() or 0) + 1
+
+
+def _weighted(pairs: Iterable[tuple], size: int = 1000) -> list:
+    """A lookup table of SIZE cells, each value taking cells in proportion to its weight: table[int(r() * size)]."""
+    pairs = list(pairs)
+    total = sum(w for _, w in pairs)
+    table: list = []
+    for value, weight in pairs:
+        table += [value] * round(weight * size / total)
+    table += [pairs[-1][0]] * (size - len(table))
+    return table[:size]
+
+
+class _Seeder:
+    def __init__(self, customers: int, seed: int, result: DemoResult, progress: Progress):
+        self.n = customers
+        self.seed = seed
+        self.result = result
+        self.progress = progress
+        self.today = result.anchor
+        base = day_start(self.today)  # UTC instant of local midnight today
+        self.base_minute = base.hour * 60 + base.minute
+        first = base.date() - timedelta(days=PAST_DAYS + 2)
+        self.day0 = PAST_DAYS + 2  # index of base.date() in the tables below
+        self.daystr = [(first + timedelta(days=d)).isoformat() + " " for d in range(PAST_DAYS + FUTURE_DAYS + 4)]
+        self.timestr = [f"{m // 60:02d}:{m % 60:02d}:00" for m in range(1440)]
+        local_first = self.today - timedelta(days=PAST_DAYS + 2)
+        self.date0 = PAST_DAYS + 2
+        self.datestr = [(local_first + timedelta(days=d)).isoformat() for d in range(PAST_DAYS + FUTURE_DAYS + 4)]
+
+    # -- time: ints are minutes from local midnight today (negative: the past), days are days from today --------
+
+    def ts(self, minute: int) -> str:
+        m = self.base_minute + minute
+        return self.daystr[self.day0 + m // 1440] + self.timestr[m % 1440]
+
+    def day(self, offset: int) -> str:
+        return self.datestr[self.date0 + offset]
+
+    def rng(self, part: int) -> random.Random:
+        return random.Random(self.seed * 1000 + part)
+
+    def write(self, model, columns: list[str], rows: Iterable, total: int) -> int:
+        """Write ROWS (explicit ids first) to MODEL's table, reporting progress; returns how many."""
+        name = model._meta.table_name
+        counter = [0]
+
+        def counted() -> Iterator:
+            every = 50_000
+            for row in rows:
+                counter[0] += 1
+                if counter[0] % every == 0:
+                    self.progress(name, counter[0], max(total, counter[0]))
+                yield row
+
+        self.progress(name, 0, total)
+        write_rows(name, columns, counted())
+        self.progress(name, counter[0], counter[0])
+        self.result.counts[name] = self.result.counts.get(name, 0) + counter[0]
+        return counter[0]
+
+    # -- the whole set ---------------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.team()
+        self.catalogue()
+        self.customers()
+        self.contacts()
+        self.followups()
+        self.tags_and_events()
+        self.deals()
+        self.sales()
+        self.aftersales()
+        AuditLog.insert(
+            actor=None, at=day_start(self.today), entity="demo", entity_id=None, action="seed",
+            changes=f'{{"customers": [null, {self.n}], "seed": [null, {self.seed}]}}',
+        ).execute()  # fmt: skip
+
+    def team(self) -> None:
+        reps_each = 20 if self.n >= BIG else 8
+        existing = dict(User.select(User.login, User.id).tuples())
+        uid = _next_id(User)
+        tid = _next_id(Territory)
+        users: list[dict] = []
+
+        def user(login: str, name: str, role: str, territory=None, manager=None) -> int:
+            nonlocal uid
+            if login in existing:
+                return existing[login]
+            users.append(dict(id=uid, login=login, display_name=name, role=role, territory=territory,
+                              manager=manager, email=f"{login}@demo.crmtui.cn", created_at=day_start(self.today)))  # fmt: skip
+            uid += 1
+            return uid - 1
+
+        self.admin = user(*ADMIN, "admin")
+        territories, rules, tiers = [], [], []
+        self.reps: dict[int, list[int]] = {}
+        self.manager_of: dict[int, int] = {}
+        self.city_territory: dict[str, int] = {}
+        rep_names = iter(REP_NAMES)
+        owned_each = self.n * (1 - POOL_SHARE) / (3 * reps_each)
+        cap = max(300, int(owned_each * 1.25 / 100 + 1) * 100)
+        for name, (login, display, cities) in TERRITORIES.items():
+            territories.append(dict(id=tid, name=name, created_at=day_start(self.today)))
+            rules.append(dict(territory=tid, owned_cap=cap))
+            tiers += [dict(territory=tid, tier=t, no_followup_days=d) for t, d in DEFAULT_NO_FOLLOWUP_DAYS.items()]
+            self.city_territory.update(dict.fromkeys(cities, tid))
+            tid += 1
+        Territory.insert_many(territories).execute()
+        for t in territories:
+            login, display, _ = TERRITORIES[t["name"]]
+            manager = user(login, display, "manager", t["id"], None)
+            self.manager_of[t["id"]] = manager
+            self.reps[t["id"]] = []
+            for _ in range(reps_each):
+                rep = next(rep_names)
+                keys = [pinyin._char_key(c)[0] for c in rep]
+                self.reps[t["id"]].append(user(f"{keys[0]}.{''.join(keys[1:])}", rep, "rep", t["id"], manager))
+        User.insert_many(users).execute()
+        PoolRules.insert_many(rules).execute()
+        TierRule.insert_many(tiers).execute()
+        self.result.counts.update(user=len(users), territory=len(territories))
+
+    def catalogue(self) -> None:
+        pid = _next_id(Product)
+        Product.insert_many(
+            [dict(id=pid + i, code=c, name=n, unit=u, unit_price=p / 100) for i, (c, n, u, p) in enumerate(PRODUCTS)]
+        ).execute()
+        self.products = [(pid + i, price) for i, (_, _, _, price) in enumerate(PRODUCTS)]
+        pipeline = Pipeline.get(Pipeline.is_default)
+        stages = list(Stage.select().where(Stage.pipeline == pipeline).order_by(Stage.position))
+        open_stages = [s for s in stages if s.kind == "open"]
+        for stage, days in zip(open_stages, STUCK_DAYS):
+            Stage.update(stuck_days=days).where(Stage.id == stage.id).execute()
+        won = next(s for s in stages if s.kind == "won")
+        lost = next(s for s in stages if s.kind == "lost")
+        self.pipeline = pipeline.id
+        self.open_stages = [(s.id, d) for s, d in zip(open_stages, [*STUCK_DAYS, *[None] * len(open_stages)])]
+        self.won, self.lost = won.id, lost.id
+        self.result.counts["product"] = len(PRODUCTS)
+
+    # -- customers ---------------------------------------------------------------------------------------------
+
+    def customers(self) -> None:
+        """Customers, with what later tables need kept per customer in flat lists."""
+        n, r = self.n, self.rng(1).random
+        self.cid0 = _next_id(Customer)
+        tiers = _weighted(TIER_WEIGHTS)
+        cities = [c for _, _, cs in TERRITORIES.values() for c in cs]
+        territory_ids = list(self.reps)
+        sources = SOURCES
+        # per customer, for the tables that follow
+        self.c_owner = owner_of = [0] * n  # 0: in the pool
+        self.c_user = user_of = [0] * n  # who follows it up: the owner, else the former owner, else 0
+        self.c_created = created_of = [0] * n  # minute
+        self.c_last = last_of = [0] * n  # minute of the last follow-up, or None
+        self.c_followups = count_of = [0] * n
+        self.c_territory = territory_of = [0] * n
+        self.c_owned = owned_of = [0] * n
+        self.c_pooled = pooled_of = [0] * n
+        self.c_tier = tier_of = [""] * n
+        followup_counts = _weighted(((0, 6), (1, 14), (2, 20), (3, 22), (4, 17), (5, 11), (6, 6), (7, 4)))
+        ts, tier_days = self.ts, DEFAULT_NO_FOLLOWUP_DAYS
+        day = 1440
+        key_cache: dict[str, str] = {}
+
+        def office(minute: int) -> int:
+            """A local office-hours time (9:00-18:00) on MINUTE's day, never later than yesterday."""
+            return min(minute // day, -1) * day + 540 + int(r() * 540)
+
+        def rows() -> Iterator[tuple]:
+            for i in range(n):
+                kind = r()
+                if kind < 0.86:
+                    city = cities[int(r() * len(cities))]
+                    b = int(r() * len(BRANDS))
+                    brand = BRANDS[b]
+                    part, industry = INDUSTRIES[int(r() * len(INDUSTRIES))]
+                    name = city + brand + part + SUFFIXES[int(r() * len(SUFFIXES))]
+                    territory = self.city_territory[city]
+                    email = f"info{i}@{city_code(city)}{b}.com.cn" if r() < 0.6 else None
+                    address = f"{city}市{brand}路{int(r() * 900) + 1}号"
+                elif kind < 0.94:
+                    name = f"{EN_FIRST[int(r() * 16)]} {EN_KIND[int(r() * 8)]} {EN_SUFFIX[int(r() * 5)]}"
+                    industry = ("贸易", "软件", "制造", "物流", "咨询", "食品", "电子", "医药")[int(r() * 8)]
+                    territory = territory_ids[int(r() * 3)]
+                    email = f"contact{i}@{name.split()[0].lower()}.com"
+                    address = None
+                else:  # a person buying for themselves
+                    name = SURNAMES[int(r() * len(SURNAMES))] + GIVEN[int(r() * len(GIVEN))]
+                    if r() < 0.6:
+                        name += GIVEN[int(r() * len(GIVEN))]
+                    industry, address = "个人", None
+                    territory = territory_ids[int(r() * 3)]
+                    email = f"u{i}@qq.com" if r() < 0.5 else None
+                phone = f"1{(38, 39, 37, 86, 59, 58, 36, 88)[int(r() * 8)]}{int(r() * 100_000_000):08d}"
+                tier = tiers[int(r() * 1000)]
+                created = -int(r() * PAST_DAYS * day) - 60
+                reps = self.reps[territory]
+                fu = followup_counts[int(r() * 1000)]
+                pool = r() < POOL_SHARE
+                locked = False
+                owner = former = None
+                owned_at = pooled_at = None
+                last = nxt = None
+                if pool:
+                    former = reps[int(r() * len(reps))] if r() < 0.7 else None
+                    if former:
+                        owned = created + int(r() * (-created) * 0.5)
+                        pooled = -int(r() * 200 * day) - day
+                        if pooled <= owned:
+                            pooled = owned + day
+                        last = pooled - tier_days[tier] * day - int(r() * 5 * day) if fu else None
+                        if last is not None and last <= created:
+                            last = created + int(r() * (pooled - created))
+                        if last is not None:
+                            last = office(last)
+                        user_of[i] = former
+                        owned_of[i] = owned
+                    else:
+                        pooled = created
+                        fu = 0
+                    pooled_at = ts(pooled)
+                    pooled_of[i] = pooled
+                else:
+                    owner = self.manager_of[territory] if r() < 0.02 else reps[int(r() * len(reps))]
+                    owned = created + int(r() * min(-created, 400 * day) * 0.8)
+                    owned_at = ts(owned)
+                    owned_of[i] = owned
+                    user_of[i] = owner
+                    locked = r() < LOCKED_SHARE
+                    if fu:
+                        limit = tier_days[tier] * day
+                        stale = r() < 0.05
+                        last = -int(limit + r() * 30 * day) if stale else -int(r() * limit * 0.9) - 30
+                        if last <= owned:
+                            last = owned + int(r() * (-owned))
+                        last = office(last)
+                        # the next follow-up: some due today, some overdue, the rest ahead
+                        p = r()
+                        if p < 0.08:
+                            nxt = 9 * 60 + int(r() * 9 * 60)  # today, local office hours
+                        elif p < 0.2:
+                            nxt = -int(r() * 20 + 1) * day + 10 * 60
+                        elif p < 0.7:
+                            nxt = int(r() * 30 + 1) * day + 10 * 60
+                        if nxt is not None and nxt <= last:
+                            nxt = last + day
+                owner_of[i] = owner or 0
+                count_of[i] = fu
+                created_of[i] = created
+                last_of[i] = last
+                territory_of[i] = territory
+                tier_of[i] = tier
+                key = key_cache.get(name)
+                if key is None:
+                    key = key_cache[name] = customer_key(name)
+                digits = phone
+                search = key + " " + digits + (" " + email if email else "")
+                updated = max(x for x in (created, owned_of[i], pooled_of[i], last or created) if x is not None)
+                yield (
+                    self.cid0 + i, name, tier, phone, email, industry, sources[int(r() * 8)], address, None,
+                    territory, owner, former, owned_at, pooled_at, ts(last) if last is not None else None,
+                    ts(nxt) if nxt is not None else None, locked, search, ts(created), ts(updated), None,
+                )  # fmt: skip
+
+        city_codes = {c: "".join(pinyin._char_key(ch)[0] for ch in c) for c in cities}
+
+        def city_code(city: str) -> str:
+            return city_codes[city]
+
+        columns = [
+            "id", "name", "tier", "phone", "email", "industry", "source", "address", "external_id", "territory_id",
+            "owner_id", "former_owner_id", "owned_at", "pooled_at", "last_followup_at", "next_followup_at", "locked",
+            "search_text", "created_at", "updated_at", "deleted_at",
+        ]  # fmt: skip
+        self.write(Customer, columns, rows(), n)
+
+    def contacts(self) -> None:
+        """1–3 contacts a customer; about one in six with a birthday (some today or this week)."""
+        r = self.rng(2).random
+        self.ct0 = _next_id(Contact)
+        self.c_contact = first_of = [0] * self.n
+        ts, day = self.ts, self.day
+        year = self.today.year
+
+        def rows() -> Iterator[tuple]:
+            cid = self.ct0
+            for i in range(self.n):
+                first_of[i] = cid
+                created = ts(self.c_created[i])
+                for _ in range(1 if r() < 0.45 else (2 if r() < 0.7 else 3)):
+                    if r() < 0.93:
+                        name = SURNAMES[int(r() * len(SURNAMES))] + GIVEN[int(r() * len(GIVEN))]
+                        if r() < 0.55:
+                            name += GIVEN[int(r() * len(GIVEN))]
+                    else:
+                        name = EN_PEOPLE[int(r() * len(EN_PEOPLE))]
+                    birthday = None
+                    if r() < 0.16:
+                        offset = int(r() * 14) - 2 if r() < 0.1 else int(r() * 365)
+                        born = day(offset)
+                        birthday = f"{year - 25 - int(r() * 30)}{born[4:]}"
+                        if birthday.endswith("02-29"):
+                            birthday = birthday[:-2] + "28"
+                    yield (
+                        cid, self.cid0 + i, name, TITLES[int(r() * len(TITLES))],
+                        f"1{(38, 39, 35, 86, 50)[int(r() * 5)]}{int(r() * 100_000_000):08d}",
+                        f"c{cid}@example.cn" if r() < 0.4 else None, f"wx{cid}" if r() < 0.5 else None,
+                        birthday, created, None,
+                    )  # fmt: skip
+                    cid += 1
+
+        columns = ["id", "customer_id", "name", "title", "phone", "email", "wechat", "birthday", "created_at", "deleted_at"]
+        self.write(Contact, columns, rows(), int(self.n * 1.85))
+
+    def followups(self) -> None:
+        """A year of follow-ups per customer, the last one at the customer's last_followup_at, earlier ones
+        spaced back from it (never before the customer existed)."""
+        r = self.rng(3).random
+        types = _weighted(FOLLOWUP_TYPES)
+        ts, day = self.ts, 1440
+        notes = NOTES
+        year_ago = -365 * day
+
+        def rows() -> Iterator[tuple]:
+            fid = _next_id(Followup)
+            for i in range(self.n):
+                count, last = self.c_followups[i], self.c_last[i]
+                if not count or last is None:
+                    continue
+                floor = max(self.c_created[i], year_ago)
+                times = [last]
+                at = last
+                for _ in range(count - 1):
+                    at = (at // day - 5 - int(r() * 60)) * day + 540 + int(r() * 540)
+                    if at <= floor:
+                        break
+                    times.append(at)
+                user, customer, contact = self.c_user[i], self.cid0 + i, self.c_contact[i]
+                later = None
+                for at in times:
+                    text = ts(at)
+                    nxt = later if r() < 0.5 else None
+                    yield (fid, customer, contact, user, types[int(r() * 1000)], text, notes[int(r() * 16)], nxt, text)
+                    later = text
+                    fid += 1
+
+        columns = ["id", "customer_id", "contact_id", "user_id", "type", "at", "note", "next_at", "created_at"]
+        self.write(Followup, columns, rows(), self.n * 3)
+
+    def tags_and_events(self) -> None:
+        r = self.rng(4).random
+        ts = self.ts
+
+        def tags() -> Iterator[tuple]:
+            for i in range(self.n):
+                if r() < 0.4:
+                    first = int(r() * len(TAGS))
+                    yield (self.cid0 + i, TAGS[first])
+                    if r() < 0.3:
+                        yield (self.cid0 + i, TAGS[(first + 1 + int(r() * (len(TAGS) - 1))) % len(TAGS)])
+
+        self.write(CustomerTag, ["customer_id", "tag"], tags(), int(self.n * 0.52))
+
+        def events() -> Iterator[tuple]:
+            for i in range(self.n):
+                owner, user = self.c_owner[i], self.c_user[i]
+                territory = self.c_territory[i]
+                manager = self.manager_of[territory]
+                if user:  # owned now, or owned before it went back to the pool
+                    owned = ts(self.c_owned[i])
+                    if r() < 0.6:
+                        yield (self.cid0 + i, None, user, "assign", "分配新客户", owned, manager)
+                    else:
+                        yield (self.cid0 + i, None, user, "claim", None, owned, user)
+                if not owner and user:
+                    pooled = ts(self.c_pooled[i])
+                    if r() < 0.7:
+                        tier = self.c_tier[i]
+                        reason = f"tier {tier}: no follow-up for {DEFAULT_NO_FOLLOWUP_DAYS[tier]} days"
+                        yield (self.cid0 + i, user, None, "reclaim", reason, pooled, None)
+                    else:
+                        yield (self.cid0 + i, user, None, "release", "客户暂无需求", pooled, user)
+
+        columns = ["customer_id", "from_user_id", "to_user_id", "kind", "reason", "at", "by_id"]
+        self.write(OwnershipEvent, columns, events(), int(self.n * 0.96))
+
+    # -- the sales process -------------------------------------------------------------------------------------
+
+    def deals(self) -> None:
+        """About 0.2 deals a customer, in every stage, each with its stage history; won ones are kept in
+        self.won_deals for the contracts."""
+        r = self.rng(5).random
+        ts, day = self.ts, 1440
+        stage_of = _weighted(((k, w) for k, w in enumerate(STAGE_WEIGHTS)))
+        self.won_deals: list[tuple] = []  # (deal id, customer index, owner, closed minute, amount cents, lines)
+        self.quoted: list[tuple] = []  # (deal id, customer index, owner, created minute, status, lines, total)
+        deal_rows: list[tuple] = []
+        history: list[tuple] = []
+        did = _next_id(Deal)
+        open_count = len(self.open_stages)
+        products = self.products
+        for i in range(self.n):
+            p = r()
+            if p >= 0.2:
+                continue
+            for _ in range(2 if p < 0.01 else 1):
+                owner = self.c_user[i]
+                if not owner:
+                    continue
+                kind = stage_of[int(r() * 1000)]
+                if kind < 4:
+                    kind = min(kind, open_count - 1)  # a pipeline with fewer open stages
+                if not self.c_owner[i] and kind < 4:
+                    kind = 5  # a pool customer's open deal was lost when it went back
+                title = f"{DEAL_TITLES[int(r() * len(DEAL_TITLES))]} {did}"
+                lines = [
+                    (products[k][0], q, products[k][1], d, (products[k][1] * q * (10000 - d) + 5000) // 10000)
+                    for k, q, d in (
+                        (int(r() * len(products)), 1 + int(r() * 20), (0, 0, 500, 1000, 1500)[int(r() * 5)])
+                        for _ in range(1 + int(r() * 3))
+                    )
+                ]  # product id, quantity, unit price, discount bp, total
+                amount = sum(line[4] for line in lines)
+                # the stage moves, laid out backwards from the last one: won and lost deals closed some time
+                # ago; open deals entered their stage lately, or (about a quarter) longer ago than its limit
+                reached = kind if kind < 4 else int(r() * open_count)
+                stage_ids = [s for s, _ in self.open_stages[: reached + 1]]
+                closed = None
+                if kind >= 4:
+                    closed = last = -int((2 + r() * 330) * day)
+                    stage_ids.append(self.won if kind == 4 else self.lost)
+                else:
+                    stuck = self.open_stages[kind][1] or 30
+                    if r() < 0.25:
+                        last = -int((stuck + 1 + r() * 30) * day)
+                    else:
+                        last = -int(r() * stuck * 0.8 * day) - 60
+                moves = [last]
+                for _ in range(len(stage_ids) - 1):
+                    moves.append(moves[-1] - int((1 + r() * 25) * day))
+                moves.reverse()
+                start = moves[0]
+                prev = None
+                for stage, at in zip(stage_ids, moves):
+                    history.append((did, prev, stage, ts(at), owner))
+                    prev = stage
+                expected = None if kind >= 4 else self.day(int(r() * 120) + 1)
+                deal_rows.append((
+                    did, i + self.cid0, self.pipeline, stage_ids[-1], title, amount, expected, owner, None,
+                    ts(start), ts(moves[-1]), ts(closed) if closed is not None else None,
+                    LOST_REASONS[int(r() * len(LOST_REASONS))] if kind == 5 else None, None,
+                ))  # fmt: skip
+                if kind == 4:
+                    self.won_deals.append((did, i, owner, closed, amount, lines))
+                if kind in (2, 3, 4) or (kind == 5 and r() < 0.4):
+                    status = {2: "draft" if r() < 0.4 else "sent", 3: "sent", 4: "accepted", 5: "rejected"}[kind]
+                    self.quoted.append((did, i, owner, moves[min(2, len(moves) - 1)], status, lines, amount))
+                did += 1
+        deal_columns = [
+            "id", "customer_id", "pipeline_id", "stage_id", "title", "amount", "expected_close", "owner_id",
+            "external_id", "created_at", "stage_entered_at", "closed_at", "lost_reason", "deleted_at",
+        ]  # fmt: skip
+        self.write(Deal, deal_columns, deal_rows, len(deal_rows))
+        self.write(DealStageHistory, ["deal_id", "from_stage_id", "to_stage_id", "at", "by_id"], history, len(history))
+
+    def sales(self) -> None:
+        """Quotes for deals from Proposal on; for each won deal a contract with the quote's lines, an instalment
+        plan, payments applied oldest instalment first (so each instalment's paid is the sum of what reached it:
+        some paid, some partly, some overdue) and an invoice for what was paid."""
+        r = self.rng(6).random
+        ts, day = self.ts, self.day
+        minute_day = 1440
+        qid, quote_rows, qline_rows = _next_id(Quote), [], []
+        quote_of: dict[int, int] = {}
+        for did, i, owner, at, status, lines, total in self.quoted:
+            quote_of[did] = qid
+            valid = day(at // minute_day + 30)
+            quote_rows.append((qid, f"Q{qid:07d}", i + self.cid0, did, status, valid, total, owner, ts(at)))
+            qline_rows += [(qid, pid, str(q), price, d, t) for pid, q, price, d, t in lines]
+            qid += 1
+        self.write(Quote, ["id", "number", "customer_id", "deal_id", "status", "valid_until", "total", "created_by_id",
+                           "created_at"], quote_rows, len(quote_rows))  # fmt: skip
+        line_columns = ["quote_id", "product_id", "quantity", "unit_price", "discount_bp", "total"]
+        self.write(QuoteLine, line_columns, qline_rows, len(qline_rows))
+
+        kid = _next_id(Contract)
+        contracts, clines, instalments, payments, invoices = [], [], [], [], []
+        self.contracts: list[tuple] = []  # (contract id, customer index, owner, signed day)
+        iid = _next_id(Invoice)
+        for did, i, owner, closed, amount, lines in self.won_deals:
+            signed = closed // minute_day
+            months = 12 if r() < 0.7 else 24
+            end = signed + months * 30
+            plan = (1, 2, 3, 4, 6)[int(r() * 5)]
+            share = amount // plan
+            dues = [(signed + 30 * k, share if k < plan - 1 else amount - share * (plan - 1)) for k in range(plan)]
+            paid_total, last_paid, open_seen = 0, None, False
+            for seq, (due, owed) in enumerate(dues, start=1):
+                paid = 0
+                if not open_seen:
+                    p = r()
+                    if due <= 0:
+                        paid = owed if p < 0.8 else (owed * (3 + int(r() * 5)) // 10 if p < 0.9 else 0)
+                    elif p < 0.1:
+                        paid = owed
+                    if paid:
+                        on = min(due + int(r() * 25) - 5, 0) if due <= 0 else -int(r() * 5)
+                        on = max(on, signed)
+                        payments.append((kid, paid, day(on), owner, "银行转账" if r() < 0.8 else None, ts(on * minute_day + 600)))
+                        last_paid = on
+                    open_seen = paid < owed
+                paid_total += paid
+                instalments.append((kid, seq, day(due), owed, paid))
+            done = end < 0 and paid_total == amount
+            contracts.append((
+                kid, f"HT{kid:07d}", i + self.cid0, did, quote_of.get(did), owner, day(signed), day(signed), day(end),
+                amount, "completed" if done else "active", ts(closed),
+            ))  # fmt: skip
+            clines += [(kid, pid, str(q), price, d, t) for pid, q, price, d, t in lines]
+            if paid_total:
+                tax_id = f"91{310000 + i % 9000:06d}MA{kid % 10_000_000:07d}X"[:18]
+                invoices.append((iid, f"FP{iid:08d}", kid, paid_total, day(last_paid), "special" if r() < 0.4 else "normal",
+                                 tax_id, ts(last_paid * minute_day + 660)))  # fmt: skip
+                iid += 1
+            self.contracts.append((kid, i, owner, signed))
+            kid += 1
+        self.write(Contract, ["id", "number", "customer_id", "deal_id", "quote_id", "owner_id", "signed_on", "start_on",
+                              "end_on", "amount", "status", "created_at"], contracts, len(contracts))  # fmt: skip
+        self.write(ContractLine, ["contract_id", *line_columns[1:]], clines, len(clines))
+        self.write(Instalment, ["contract_id", "seq", "due_on", "amount", "paid"], instalments, len(instalments))
+        self.write(Payment, ["contract_id", "amount", "paid_on", "by_id", "note", "created_at"], payments, len(payments))
+        self.write(Invoice, ["id", "number", "contract_id", "amount", "issued_on", "type", "buyer_tax_id", "created_at"],
+                   invoices, len(invoices))  # fmt: skip
+
+    def aftersales(self) -> None:
+        """Tickets (some open and overdue) and return visits after a sale."""
+        r = self.rng(7).random
+        ts, minute_day = self.ts, 1440
+        statuses = _weighted((("open", 30), ("in-progress", 20), ("resolved", 30), ("closed", 20)))
+        priorities = _weighted((("low", 20), ("normal", 50), ("high", 22), ("urgent", 8)))
+        tickets, visits = [], []
+        for kid, i, owner, signed in self.contracts:
+            if r() < 0.35:
+                opened = max(signed * minute_day, -200 * minute_day) + int(r() * 100 * minute_day)
+                opened = min(opened, -60)
+                status = statuses[int(r() * 1000)]
+                resolved = ts(opened + int(r() * 5 * minute_day)) if status in ("resolved", "closed") else None
+                tickets.append((
+                    TICKET_SUBJECTS[int(r() * len(TICKET_SUBJECTS))], i + self.cid0, self.c_contact[i],
+                    priorities[int(r() * 1000)], status, owner, ts(opened + 3 * minute_day), ts(opened), resolved,
+                ))  # fmt: skip
+            if r() < 0.5 and signed < -30:
+                on = min(signed + 30 + int(r() * 90), -1)
+                satisfaction = (5, 5, 4, 4, 4, 3, 3, 2, 1, 5)[int(r() * 10)]
+                visits.append((i + self.cid0, self.day(on), satisfaction, VISIT_NOTES[int(r() * 6)], owner,
+                               ts(on * minute_day + 900)))  # fmt: skip
+        self.write(Ticket, ["subject", "customer_id", "contact_id", "priority", "status", "assignee_id", "due_by",
+                            "created_at", "resolved_at"], tickets, len(tickets))  # fmt: skip
+        self.write(Visit, ["customer_id", "on", "satisfaction", "note", "by_id", "created_at"], visits, len(visits))
+
+
+def describe(result: DemoResult) -> str:
+    counts = result.counts
+    return (
+        f"Seeded {counts.get('customer', 0):,} customers, {counts.get('contact', 0):,} contacts, "
+        f"{counts.get('followup', 0):,} follow-ups, {counts.get('deal', 0):,} deals, "
+        f"{counts.get('contract', 0):,} contracts and {counts.get('payment', 0):,} payments "
+        f"(seed {result.seed}, dates around {result.anchor}) in {result.seconds:.1f} s."
+    )
+
+
+__all__ = ["DemoResult", "describe", "has_data", "seed_demo"]

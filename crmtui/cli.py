@@ -100,6 +100,9 @@ def _mount() -> None:
     from crmtui.commands import reclaim, territory, user
 
     app.command("init")(init.init)
+    from crmtui.commands import demo
+
+    app.command("demo")(demo.demo)
     app.add_typer(db.app, name="db")
     app.add_typer(user.app, name="user")
     app.add_typer(territory.app, name="territory")

@@ -130,6 +130,10 @@ def _mount() -> None:
     app.add_typer(invoice.app, name="invoice")
     app.command("export")(export.export)
     app.command("import")(importer.import_)
+    from crmtui.commands import agenda, report
+
+    app.command("report")(report.report)
+    app.command("agenda")(agenda.agenda)
     from crmtui.commands import tui
 
     app.command("tui")(tui.tui)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 from typer import Option
 
-from crmtui.store.access import Actor
+if TYPE_CHECKING:  # the store pulls in peewee and psycopg: not for `crm --help`
+    from crmtui.store.access import Actor
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 

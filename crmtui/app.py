@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable
 
-from textual import on, work
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -118,9 +118,12 @@ class CrmApp(App):
 
     # --- failures --------------------------------------------------------------------------------------------
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        """Every worker in the app reports here: a store error becomes a notification with its sentence."""
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.worker_failed(event)
+
+    def worker_failed(self, event: Worker.StateChanged) -> None:
+        """Every worker in the app reports here (screens forward theirs: screens/base.py): a store error becomes a
+        notification with its sentence; anything else too, never a crash of the UI."""
         if event.state != WorkerState.ERROR:
             return
         from peewee import DatabaseError

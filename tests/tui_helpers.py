@@ -4,7 +4,7 @@ CRM_NOW pinned so nothing depends on today's date."""
 from __future__ import annotations
 
 import asyncio
-import os
+import functools
 
 NOW = "2026-06-01T10:00:00"
 COMPANIES = [
@@ -15,15 +15,14 @@ COMPANIES = [
 ]  # fmt: skip
 
 
-def seed(team) -> dict[str, int]:
-    """32 customers: wang owns 12, zhang 8, the 华东 pool 8, chen (华南) 4; follow-ups, next dates, tags, a contact.
+def seed() -> dict[str, int]:
+    """(CRM_NOW pinned to NOW first.) 32 customers: wang owns 12, zhang 8, the 华东 pool 8, chen (华南) 4; follow-ups, next dates, tags, a contact.
     Returns customer ids by name."""
     from crmtui.store.access import actor_for
     from crmtui.store.contacts import add_contact
     from crmtui.store.customers import add_customer
     from crmtui.store.followups import log_followup
 
-    os.environ["CRM_NOW"] = NOW
     root = actor_for("root")
     ids: dict[str, int] = {}
     for i, name in enumerate(COMPANIES):
@@ -58,3 +57,34 @@ async def settle(pilot, app, rounds: int = 40) -> None:
             await pilot.pause()
             return
         await asyncio.sleep(0.02)
+
+
+def app_for(login: str):
+    from crmtui.app import CrmApp
+    from crmtui.store.access import actor_for
+
+    return CrmApp(actor=actor_for(login))
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#status").content)
+
+
+def shown_names(app) -> list[str]:
+    from crmtui.screens.paged import PagedTable
+
+    return [row.name for row in app.screen.query_one(PagedTable).page_rows]
+
+
+def notifications(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def sync(test):
+    """Run an async Pilot test with asyncio.run (no pytest-asyncio needed); fixtures pass through."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from . import format as fmt
+from .base import ReportsFailures
 
 TABS = ("profile", "contacts", "followups", "deals", "ownership", "contracts")
 
@@ -144,7 +145,7 @@ def records_table(rows: list, title: str):
     return table
 
 
-class CustomerScreen(Screen):
+class CustomerScreen(ReportsFailures, Screen):
     """Everything about one customer; `f` logs a follow-up, `c` claims it from the pool."""
 
     BINDINGS = [

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Input, Select, Static
 from crmtui.store.customers import CustomerFilter, CustomerRow
 
 from . import format as fmt
+from .base import ReportsFailures
 from .paged import PagedTable, PageSource
 
 SEARCH_DEBOUNCE = 0.04  # seconds of quiet before a search runs; typing never waits for it
@@ -73,7 +74,7 @@ class FilterBar(Horizontal):
             yield Input(placeholder="stale days", id="stale", compact=True, type="integer")
 
 
-class CustomersScreen(Screen):
+class CustomersScreen(ReportsFailures, Screen):
     """Customers the acting user sees, one page at a time."""
 
     BINDINGS = [

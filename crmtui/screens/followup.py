@@ -11,8 +11,10 @@ from textual.widgets import Button, Input, Label, Select
 
 from crmtui.store.models import FOLLOWUP_TYPES
 
+from .base import ReportsFailures
 
-class FollowupModal(ModalScreen[int | None]):
+
+class FollowupModal(ReportsFailures, ModalScreen[int | None]):
     """Dismissed with the new follow-up's id, or None when cancelled. A refusal keeps the modal open and says why."""
 
     BINDINGS = [

@@ -20,6 +20,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
+from .base import ReportsFailures
+
 CACHE_PAGES = 48
 
 
@@ -36,7 +38,7 @@ class PageSource:
     row_id: Callable[[Any], Any] = field(default=lambda row: row.id)
 
 
-class PagedTable(DataTable):
+class PagedTable(ReportsFailures, DataTable):
     """One page of a store query at a time (see the module doc)."""
 
     BINDINGS = [

@@ -19,6 +19,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from crmtui.store.pool import PoolRow
 
 from . import format as fmt
+from .base import ReportsFailures
 from .customers import count_label
 from .paged import PagedTable, PageSource
 
@@ -37,7 +38,7 @@ def pool_cells(row: PoolRow, width: int) -> list:
     return [row.name, row.tier, days, fmt.text(row.former_owner), fmt.when(row.last_followup_at), row.tags]
 
 
-class PoolScreen(Screen):
+class PoolScreen(ReportsFailures, Screen):
     BINDINGS = [
         Binding("c", "claim", "Claim", id="pool.claim"),
         Binding("a", "assign", "Assign", id="pool.assign"),
@@ -114,7 +115,7 @@ def assign_table(result) -> Table:
     return table
 
 
-class AssignModal(ModalScreen[int | None]):
+class AssignModal(ReportsFailures, ModalScreen[int | None]):
     """Assign a territory's pool: Preview shows who gets what; Confirm writes that same plan (same seed)."""
 
     BINDINGS = [
@@ -132,6 +133,7 @@ class AssignModal(ModalScreen[int | None]):
         super().__init__()
         self.seed = random.randrange(1 << 30)
         self.planned_args: dict | None = None
+        self.preview = None  # the last dry run's AssignResult
 
     def compose(self) -> ComposeResult:
         from crmtui.store.assign import STRATEGIES
@@ -217,6 +219,7 @@ class AssignModal(ModalScreen[int | None]):
             self.dismiss(result.given)
             return
         self.planned_args = message.args
+        self.preview = result
         plan = self.query_one("#as-plan", Static)
         if result.given == 0:
             plan.update(f"Nothing to assign in {result.territory}: the pool is empty or every rep is at the cap.")

@@ -1,0 +1,213 @@
+"""The TUI's main flows driven with Pilot on a real SQLite file (thread workers need a shared database), checked
+against what the store holds afterwards: search, paging, follow-up, claim (and a refusal), assign, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_helpers import NOW, app_for, notifications, seed, settle, shown_names, status, sync
+
+# The TUI needs only SQLite: the store's own tests cover PostgreSQL.
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def data(team, monkeypatch):
+    monkeypatch.setenv("CRM_NOW", NOW)
+    return seed()
+
+
+@sync
+async def test_search_by_pinyin_initials_and_back_to_the_list(data):
+    app = app_for("wang")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert status(app) == "1–12 of 12 customers"
+        await pilot.press("slash", *"zwkj")
+        await settle(pilot, app)
+        assert shown_names(app) == ["张伟科技"]
+        assert status(app) == "1–1 of 1 customers"
+        await pilot.press("escape", "enter")
+        await settle(pilot, app)
+        assert app.screen.sub_title.startswith("#1 张伟科技")
+
+
+@sync
+async def test_page_down_and_up_fetch_the_neighbouring_pages(data):
+    app = app_for("li.na")  # a manager starts with every customer they see: 28
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        first = shown_names(app)
+        size = len(first)
+        assert status(app) == f"1–{size} of 28 customers"
+        await pilot.press("pagedown")
+        await settle(pilot, app)
+        assert status(app) == f"{size + 1}–28 of 28 customers"
+        assert not set(first) & set(shown_names(app))
+        await pilot.press("g")
+        await settle(pilot, app)
+        assert shown_names(app) == first
+        await pilot.press("G")
+        await settle(pilot, app)
+        assert status(app).endswith("–28 of 28 customers")
+
+
+@sync
+async def test_filters_narrow_the_list(data):
+    app = app_for("wang")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        app.screen.query_one("#due").value = "overdue"
+        await settle(pilot, app)
+        assert sorted(shown_names(app)) == sorted(["周杰传媒", "李娜咨询", "杨帆教育"])
+        app.screen.query_one("#due").value = "any"
+        app.screen.query_one("#owner").value = "pool"
+        await settle(pilot, app)
+        assert status(app) == "1–8 of 8 customers"
+
+
+@sync
+async def test_quick_followup_from_the_list_is_saved_in_one_step(data):
+    from crmtui.store.models import Customer, Followup
+
+    app = app_for("wang")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        target = shown_names(app)[0]
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press(*"asked about the budget", "tab", *"+3d", "ctrl+s")
+        await settle(pilot, app)
+        assert "logged on " + target in " ".join(notifications(app))
+    customer = Customer.get(Customer.name == target)
+    followup = Followup.select().where(Followup.customer == customer.id).order_by(Followup.id.desc()).get()
+    assert (followup.note, followup.type, followup.user.login) == ("asked about the budget", "call", "wang")
+    assert str(followup.next_at) == "2026-06-04 00:00:00"  # +3d: a day, local midnight (TZ is UTC here)
+    assert customer.next_followup_at == followup.next_at
+
+
+@sync
+async def test_followup_refused_by_the_store_keeps_the_modal_and_writes_nothing(data):
+    from conftest import database_state
+
+    before = database_state()
+    app = app_for("wang")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press(*"note", "tab", *"someday maybe", "enter")
+        await settle(pilot, app)
+        assert any("someday maybe" in m for m in notifications(app)), notifications(app)
+        assert type(app.screen).__name__ == "FollowupModal"
+    assert database_state() == before
+
+
+@sync
+async def test_followup_from_the_customer_screen(data):
+    from crmtui.store.followups import FollowupFilter, list_followups
+
+    from conftest import as_user
+
+    app = app_for("wang")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"cq", "enter", "enter")
+        await settle(pilot, app)
+        assert "重庆火锅连锁" in app.screen.sub_title
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press(*"visited", "enter")
+        await settle(pilot, app)
+        assert "重庆火锅连锁" in app.screen.sub_title  # back on the customer screen, reloaded
+    rows = list_followups(as_user("wang"), FollowupFilter(customer="重庆火锅连锁"))
+    assert [r.note for r in rows] == ["visited"]
+
+
+@sync
+async def test_claim_from_the_pool(data):
+    from crmtui.store.models import Customer
+
+    app = app_for("wang")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        assert status(app) == "1–8 of 8 customers in the pool"
+        name = shown_names(app)[0]
+        await pilot.press("c")
+        await settle(pilot, app)
+        assert status(app) == "1–7 of 7 customers in the pool"
+        assert f"Claimed #{data[name]} {name}." in notifications(app)
+    assert Customer.get_by_id(data[name]).owner.login == "wang"
+
+
+@sync
+async def test_claim_refused_by_the_cap_says_why_and_changes_nothing(data):
+    from crmtui.store.rules import set_rules
+
+    from conftest import as_user, database_state
+
+    set_rules(as_user("root"), "华东", owned_cap=12)  # wang owns 12 already
+    before = database_state()
+    app = app_for("wang")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        await pilot.press("c")
+        await settle(pilot, app)
+        assert any("the cap in 华东 is 12" in m for m in notifications(app))
+    assert database_state() == before
+
+
+@sync
+async def test_assign_previews_then_confirms_the_same_plan(data):
+    from crmtui.store.customers import CustomerFilter, count_customers
+
+    from conftest import as_user
+
+    manager = as_user("li.na")
+    app = app_for("li.na")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        assert app.screen.query_one("#as-territory").value == "华东"
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        plan = app.screen.planned_args
+        assert plan is not None and count_customers(manager, CustomerFilter(owner="pool", territory="华东")) == 8
+        preview = app.screen.preview
+        assert preview.dry_run and preview.given == 8
+        assert {row.rep: row.given for row in preview.rows} == {"wang": 4, "zhang": 4}
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "Assigned 8 customers of 华东." in notifications(app)
+        assert status(app) == "no customers in the pool"
+    assert count_customers(manager, CustomerFilter(owner="pool", territory="华东")) == 0
+    assert count_customers(manager, CustomerFilter(owner="wang")) + count_customers(manager, CustomerFilter(owner="zhang")) == 28
+
+
+@sync
+async def test_a_rep_cannot_assign(data):
+    app = app_for("wang")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "PoolScreen"
+
+
+@sync
+async def test_help_lists_every_key_of_the_screen(data):
+    app = app_for("wang")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        listed = {(k.keys, k.description) for k in app.screen.keys}
+        for expected in [("↓, j", "Next row"), ("/", "Search"), ("f", "Follow-up"), ("c", "Claim"), ("q", "Quit")]:
+            assert expected in listed
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CustomersScreen"

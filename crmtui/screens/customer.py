@@ -98,51 +98,30 @@ def ownership_view(d):
 
 
 def contracts_available() -> bool:
-    return importlib.util.find_spec("crmtui.store.contracts") is not None
+    return importlib.util.find_spec("crmtui.store.contracts") is not None and importlib.util.find_spec("crmtui.store.payments") is not None
 
 
-def contracts_of(actor, customer_id: int):
-    """The customer's contracts and payments from store/contracts.py (written by the sales issue), as a Rich
-    renderable; None when that module does not offer a listing yet."""
-    from crmtui.store import contracts
+def contracts_of(actor, customer_id: int) -> tuple[list, list]:
+    """The customer's contracts and payments (store/contracts.py, store/payments.py), newest first."""
+    from crmtui.store.contracts import list_contracts
+    from crmtui.store.payments import list_payments
 
-    lister = getattr(contracts, "list_contracts", None)
-    if lister is None:
-        return None
-    try:
-        rows = lister(actor, customer=str(customer_id))
-    except TypeError:
-        rows = lister(actor, str(customer_id))
-    payments = []
-    pay_lister = getattr(contracts, "list_payments", None)
-    if pay_lister is not None:
-        try:
-            payments = pay_lister(actor, customer=str(customer_id))
-        except TypeError:
-            payments = []
-    return rows, payments
+    return list_contracts(actor, customer=customer_id, limit=100), list_payments(actor, customer=customer_id, limit=100)
 
 
-def _cell(value) -> str:
-    if hasattr(value, "quantize"):
-        return fmt.money(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
-    return fmt.text(value)
-
-
-def records_table(rows: list, title: str):
-    """Plain dataclass rows as a table of their fields (for the contract/payment rows of another module)."""
-    from dataclasses import fields, is_dataclass
-
-    if not rows:
-        return _empty(title)
-    names = [f.name for f in fields(rows[0])] if is_dataclass(rows[0]) else list(vars(rows[0]))
-    names = [n for n in names if not n.endswith("_id")][:8]
-    table = _table(*names)
-    for row in rows:
-        table.add_row(*(_cell(getattr(row, n)) for n in names))
-    return table
+def contracts_view(contracts: list, payments: list):
+    if not contracts:
+        return _empty("contracts")
+    table = _table("Contract", "Status", "Signed", "Ends", "Amount", "Paid", "Open")
+    for column in table.columns[4:]:
+        column.justify = "right"
+    for c in contracts:
+        table.add_row(c.number, c.status, fmt.day(c.signed_on), fmt.day(c.end_on), fmt.money(c.amount), fmt.money(c.paid), fmt.money(c.open))
+    paid = _table("Paid on", "Contract", "Amount", "By", "Note")
+    paid.columns[2].justify = "right"
+    for p in payments:
+        paid.add_row(fmt.day(p.paid_on), p.contract, fmt.money(p.amount), fmt.text(p.by), fmt.text(p.note))
+    return Group(table, Text(""), Text("Payments", style="bold"), paid if payments else _empty("payments"))
 
 
 class CustomerScreen(ReportsFailures, Screen):
@@ -209,11 +188,7 @@ class CustomerScreen(ReportsFailures, Screen):
         if message.contracts is None:
             views["contracts"] = Text("Contracts and payments are not available in this version.", style="dim")
         else:
-            contracts, payments = message.contracts
-            views["contracts"] = Group(
-                Text("Contracts", style="bold"), records_table(contracts, "contracts"),
-                Text("Payments", style="bold"), records_table(payments, "payments"),
-            )  # fmt: skip
+            views["contracts"] = contracts_view(*message.contracts)
         for tab, view in views.items():
             self.query_one(f"#view-{tab}", Static).update(view)
 

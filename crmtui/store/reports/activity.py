@@ -15,6 +15,7 @@ from .base import (
     Report,
     ReportParams,
     by_person,
+    group_columns,
     money,
     people_filter,
     period_of,
@@ -40,14 +41,14 @@ def followups(actor: Actor, params: ReportParams) -> Report:
     per_type = [fn.SUM(when(Followup.type == kind, 1)) for kind in FOLLOWUP_TYPES]
     rows = [
         (person_key(k), total, *(int(n or 0) for n in counts))
-        for k, total, *counts in query.select(key, fn.COUNT(Followup.id), *per_type).group_by(key).tuples()
+        for k, total, *counts in query.select(key, fn.COUNT(Followup.id), *per_type).group_by(*group_columns(1)).tuples()
     ]
     rows.sort(key=lambda r: (-r[1], r[0]))
     weeks = (period.days + 6) // 7
     query, key = by_person(scoped, Followup, Followup.user, by)
     week = week_index(Followup.at, period.start)
     series = {r[0]: [0] * weeks for r in rows}
-    for k, index, count in query.select(key, week, fn.COUNT(Followup.id)).group_by(key, week).tuples():
+    for k, index, count in query.select(key, week, fn.COUNT(Followup.id)).group_by(*group_columns(2)).tuples():
         series[person_key(k)][int(index)] = count
     totals = ("total", *(sum(r[i] for r in rows) for i in range(1, len(FOLLOWUP_TYPES) + 2)))
     return Report(
@@ -152,7 +153,7 @@ def segments(actor: Actor, params: ReportParams) -> Report:
         ((tier, band), count)
         for tier, band, count in Customer.select(Customer.tier, recency, fn.COUNT(Customer.id))
         .where(scope)
-        .group_by(Customer.tier, recency)
+        .group_by(*group_columns(2))
         .tuples()
     )
     bought = (
@@ -167,7 +168,7 @@ def segments(actor: Actor, params: ReportParams) -> Report:
         Customer.select(Customer.tier, recency, frequency, monetary, fn.COUNT(Customer.id), fn.SUM(bought.c.cents))
         .join(bought, on=(bought.c.customer_id == Customer.id))
         .where(scope)
-        .group_by(Customer.tier, recency, frequency, monetary)
+        .group_by(*group_columns(4))
         .tuples()
     )
     rows, buying = [], {}

@@ -168,7 +168,7 @@ def month_of(column, is_date: bool = False):
     shift = 0 if is_date else _local_shift()
     if is_postgres():
         value = column + SQL(f"INTERVAL '{shift} seconds'") if shift else column
-        return fn.to_char(value, "YYYY-MM")
+        return fn.to_char(value, SQL("'YYYY-MM'"))  # a literal: GROUP BY must see the same expression
     return fn.strftime("%Y-%m", column, f"{shift:+d} seconds") if shift else fn.strftime("%Y-%m", column)
 
 
@@ -201,6 +201,12 @@ def _node(value):
 def when(condition, value, otherwise=0):
     """CASE WHEN CONDITION THEN VALUE ELSE OTHERWISE END (for SUM(when(...)) pivots)."""
     return Case(None, [(condition, value)], otherwise)
+
+
+def group_columns(count: int) -> list:
+    """GROUP BY 1, 2, …: the first COUNT selected columns (expressions with parameters are not the "same
+    expression" to PostgreSQL when repeated in GROUP BY)."""
+    return [SQL(str(n)) for n in range(1, count + 1)]
 
 
 # --- numbers -------------------------------------------------------------------------------------------------

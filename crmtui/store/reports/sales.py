@@ -13,6 +13,7 @@ from .base import (
     Report,
     ReportParams,
     by_person,
+    group_columns,
     days_between,
     mean_money,
     money,
@@ -76,7 +77,7 @@ def funnel(actor: Actor, params: ReportParams) -> Report:
         stage.select(per_deal.c.pipeline_id, furthest, fn.COUNT(1))
         .from_(per_deal)
         .join(stage, on=(per_deal.c.stage_id == stage.id))
-        .group_by(per_deal.c.pipeline_id, furthest)
+        .group_by(*group_columns(2))
         .tuples()
     )
     reached_at: dict[int, list[tuple[int, int]]] = {}
@@ -141,7 +142,7 @@ def win_rate(actor: Actor, params: ReportParams) -> Report:
         fn.SUM(when(~won, 1)),
         fn.SUM(when(won, Deal.amount)).coerce(False),
         fn.SUM(when(won, days_between(Deal.closed_at, Deal.created_at))),
-    ).group_by(key)
+    ).group_by(*group_columns(1))
     groups = [(person_key(k) if by != "month" else k, int(w), int(lost), int(cents or 0), days or 0.0) for k, w, lost, cents, days in query.tuples()]
 
     def row(key, won, lost, cents, days):
@@ -179,7 +180,7 @@ def trend(actor: Actor, params: ReportParams) -> Report:
         Deal.select(key, fn.COUNT(Deal.id), fn.SUM(Deal.amount).coerce(False))
         .join(Stage, on=(Deal.stage == Stage.id))
         .where(_deals(actor, params), Stage.kind == "won", period.where(Deal.closed_at))
-        .group_by(key)
+        .group_by(*group_columns(1))
         .tuples()
     )
     found = {month: (count, money(cents)) for month, count, cents in query}
@@ -221,7 +222,7 @@ def forecast(actor: Actor, params: ReportParams) -> Report:
     query, key = _keyed(query, by, Deal.expected_close, is_date=True)
     query = query.select(
         key, fn.COUNT(Deal.id), fn.SUM(Deal.amount).coerce(False), fn.SUM(Deal.amount * Stage.probability).coerce(False)
-    ).group_by(key)
+    ).group_by(*group_columns(1))
     rows = []
     for k, count, cents, weighted in query.tuples():
         label = (k or "(no date)") if by == "month" else person_key(k)
@@ -257,12 +258,12 @@ def leaderboard(actor: Actor, params: ReportParams) -> Report:
     won = won.select(
         key, fn.SUM(when(in_now, Deal.amount)).coerce(False), fn.SUM(when(in_now, 1)),
         fn.SUM(when(~in_now, Deal.amount)).coerce(False),
-    ).group_by(key)  # fmt: skip
+    ).group_by(*group_columns(1))  # fmt: skip
     followed, key = by_person(
         Followup.select().where(people_filter(actor, params, Followup.user), period.where(Followup.at)),
         Followup, Followup.user, by,
     )  # fmt: skip
-    followed = followed.select(key, fn.COUNT(Followup.id), fn.COUNT(Followup.customer.distinct())).group_by(key)
+    followed = followed.select(key, fn.COUNT(Followup.id), fn.COUNT(Followup.customer.distinct())).group_by(*group_columns(1))
     events, key = by_person(
         OwnershipEvent.select().where(
             people_filter(actor, params, OwnershipEvent.to_user), OwnershipEvent.kind.in_(["create", "claim"]),
@@ -271,7 +272,7 @@ def leaderboard(actor: Actor, params: ReportParams) -> Report:
     )  # fmt: skip
     events = events.select(
         key, fn.SUM(when(OwnershipEvent.kind == "create", 1)), fn.SUM(when(OwnershipEvent.kind == "claim", 1))
-    ).group_by(key)
+    ).group_by(*group_columns(1))
     figures: dict[str, dict[str, int]] = {}
 
     def put(k, **values):

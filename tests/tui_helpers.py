@@ -88,3 +88,11 @@ def sync(test):
         return asyncio.run(test(*args, **kwargs))
 
     return run
+
+
+def seed_demo_data() -> None:
+    """`crm demo --customers 200 --seed 1` on the bound store, at NOW (CRM_NOW must be pinned already)."""
+    from crmtui.store.access import SYSTEM
+    from crmtui.store.demo import seed_demo
+
+    seed_demo(SYSTEM, customers=200, seed=1)

@@ -44,7 +44,9 @@ class ReportsScreen(ReportsFailures, Screen):
         self.sub_title = self.app.titled("Reports")
         option_list = self.query_one("#report-list", OptionList)
         option_list.focus()
-        option_list.highlighted = 0
+        with self.prevent(OptionList.OptionHighlighted):
+            option_list.highlighted = 0
+        self._run(option_list.get_option_at_index(0).id)
 
     @on(OptionList.OptionHighlighted, "#report-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

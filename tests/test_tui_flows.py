@@ -211,3 +211,47 @@ async def test_help_lists_every_key_of_the_screen(data):
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "CustomersScreen"
+
+
+@sync
+async def test_move_a_deal_to_the_next_stage(team, monkeypatch):
+    from crmtui.store.deals import add_deal
+    from crmtui.store.models import Deal, DealStageHistory
+
+    from conftest import as_user
+
+    monkeypatch.setenv("CRM_NOW", NOW)
+    ids = seed()
+    deal_id = add_deal(as_user("wang"), ids["张伟科技"], "年度采购", "120000")
+    first_stage = Deal.get_by_id(deal_id).stage.name
+    app = app_for("wang")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("4")
+        await settle(pilot, app)
+        assert app.screen.current_deal().id == deal_id
+        await pilot.press("right_square_bracket")
+        await settle(pilot, app)
+        await settle(pilot, app)
+        assert any("Moved 年度采购 to" in m for m in notifications(app))
+        assert app.screen.current_deal().id == deal_id  # the cursor follows the deal into its new column
+    deal = Deal.get_by_id(deal_id)
+    assert deal.stage.name != first_stage and deal.stage.position == 2
+    assert DealStageHistory.select().where(DealStageHistory.deal == deal_id).count() == 2
+
+
+@sync
+async def test_moving_before_the_first_stage_is_refused_with_a_reason(team, monkeypatch):
+    from crmtui.store.deals import add_deal
+
+    from conftest import as_user
+
+    monkeypatch.setenv("CRM_NOW", NOW)
+    ids = seed()
+    add_deal(as_user("wang"), ids["张伟科技"], "年度采购", "120000")
+    app = app_for("wang")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("4")
+        await settle(pilot, app)
+        await pilot.press("left_square_bracket")
+        await settle(pilot, app)
+        assert "年度采购 is in the first stage." in notifications(app)

@@ -414,7 +414,7 @@ def list_contracts(
             Contract.start_on, Contract.end_on, Contract.amount, paid_expression(), invoiced_expression(),
             owner_user.login,
         )  # fmt: skip
-        .join_from(Contract, Customer, on=(Contract.customer == Customer.id))
+        .join_from(Contract, Customer, JOIN.LEFT_OUTER, on=(Contract.customer == Customer.id))
         .join_from(Contract, owner_user, JOIN.LEFT_OUTER, on=(Contract.owner == owner_user.id))
         .where(where)
         .order_by(*order)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from . import audit
 from .access import Actor, customer_scoped, find_customer_scoped
@@ -102,8 +102,8 @@ def _invoices():
     return (
         Invoice.select(Invoice.id, Invoice.number, Contract.number, Customer.name, Invoice.amount, Invoice.issued_on,
                        Invoice.type, Invoice.buyer_tax_id)  # fmt: skip
-        .join_from(Invoice, Contract, on=(Invoice.contract == Contract.id))
-        .join_from(Contract, Customer, on=(Contract.customer == Customer.id))
+        .join_from(Invoice, Contract, JOIN.LEFT_OUTER, on=(Invoice.contract == Contract.id))
+        .join_from(Contract, Customer, JOIN.LEFT_OUTER, on=(Contract.customer == Customer.id))
     )
 
 

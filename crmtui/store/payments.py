@@ -144,6 +144,8 @@ def list_instalments(
         if bad:
             raise BadInput(f"Unknown instalment status {bad[0]!r}: use one of {', '.join(INSTALMENT_STATUSES)}.")
         where &= state.in_(wanted)
+        if set(wanted) <= {"pending", "partial"}:  # not overdue: due today or later, so the due_on index seeks
+            where &= Instalment.due_on >= today
     if due_within is not None:
         if due_within < 0:
             raise BadInput("--due-within takes a number of days, 0 or more.")
@@ -154,8 +156,8 @@ def list_instalments(
             Instalment.id, Contract.number, Customer.name, Instalment.seq, Instalment.due_on, Instalment.amount,
             Instalment.paid, state,
         )  # fmt: skip
-        .join_from(Instalment, Contract, on=(Instalment.contract == Contract.id))
-        .join_from(Contract, Customer, on=(Contract.customer == Customer.id))
+        .join_from(Instalment, Contract, JOIN.LEFT_OUTER, on=(Instalment.contract == Contract.id))
+        .join_from(Contract, Customer, JOIN.LEFT_OUTER, on=(Contract.customer == Customer.id))
         .where(where)
         .order_by(Instalment.due_on, Instalment.id)
         .offset(offset or None)
@@ -192,8 +194,8 @@ def list_payments(
         where &= Payment.paid_on <= parse_date(until)
     query = (
         Payment.select(Payment.id, Payment.paid_on, Contract.number, Customer.name, Payment.amount, User.login, Payment.note)
-        .join_from(Payment, Contract, on=(Payment.contract == Contract.id))
-        .join_from(Contract, Customer, on=(Contract.customer == Customer.id))
+        .join_from(Payment, Contract, JOIN.LEFT_OUTER, on=(Payment.contract == Contract.id))
+        .join_from(Contract, Customer, JOIN.LEFT_OUTER, on=(Contract.customer == Customer.id))
         .join_from(Payment, User, JOIN.LEFT_OUTER, on=(Payment.by == User.id))
         .where(where)
         .order_by(Payment.id.desc())

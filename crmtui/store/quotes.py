@@ -221,7 +221,7 @@ def _rows():
             Quote.id, Quote.number, Customer.id, Customer.name, Deal.title, Quote.status, Quote.valid_until,
             Quote.total, User.login, Quote.created_at,
         )  # fmt: skip
-        .join_from(Quote, Customer, on=(Quote.customer == Customer.id))
+        .join_from(Quote, Customer, JOIN.LEFT_OUTER, on=(Quote.customer == Customer.id))  # LEFT: walk quote.id, no bloom filter over customers
         .join_from(Quote, Deal, JOIN.LEFT_OUTER, on=(Quote.deal == Deal.id))
         .join_from(Quote, User, JOIN.LEFT_OUTER, on=(Quote.created_by == User.id))
     )

@@ -13,7 +13,30 @@ from crmtui.commands import context
 
 
 class CrmGroup(TyperGroup):
-    """Turns the store's errors into one sentence on stderr and DESIGN.md's exit code, never a traceback."""
+    """Turns the store's errors into one sentence on stderr and DESIGN.md's exit code, never a traceback; finds
+    subcommands in COMMANDS, loading only the one that runs."""
+
+    _listing = False  # while the root help is drawn: summaries only, no command module imported
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name: str):
+        if name not in COMMANDS:
+            return None
+        if self._listing:
+            from typer.core import TyperCommand
+
+            _, _, panel, summary = COMMANDS[name]
+            return TyperCommand(name, help=summary, rich_help_panel=panel)
+        return load_command(name)
+
+    def format_help(self, ctx, formatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
 
     def main(self, *args, **kwargs):
         """Usage errors as one line (`crm: ...`, exit 2) instead of Typer's framed panel."""
@@ -95,57 +118,54 @@ def root(
             typer.echo(ctx.get_help())
 
 
-def _mount() -> None:
-    from crmtui.commands import contact, customer, db, dedupe, export, followup, importer, init, ownership, pool
-    from crmtui.commands import reclaim, territory, user
-
-    app.command("init")(init.init)
-    from crmtui.commands import demo
-
-    app.command("demo")(demo.demo)
-    app.add_typer(db.app, name="db")
-    app.add_typer(user.app, name="user")
-    app.add_typer(territory.app, name="territory")
-    app.add_typer(customer.app, name="customer")
-    customer.app.command("dupes")(dedupe.dupes)
-    customer.app.command("merge")(dedupe.merge)
-    customer.app.command("lock")(ownership.lock)
-    customer.app.command("unlock")(ownership.unlock)
-    customer.app.command("transfer")(ownership.transfer)
-    app.add_typer(pool.app, name="pool")
-    app.command("reclaim")(reclaim.reclaim)
-    app.add_typer(contact.app, name="contact")
-    app.add_typer(followup.app, name="followup")
-    from crmtui.commands import deal, pipeline, stage
-
-    app.add_typer(deal.app, name="deal")
-    app.add_typer(stage.app, name="stage")
-    app.add_typer(pipeline.app, name="pipeline")
-    from crmtui.commands import contract, invoice, payment, product, quote
-
-    app.add_typer(product.app, name="product")
-    app.add_typer(quote.app, name="quote")
-    app.add_typer(contract.app, name="contract")
-    app.add_typer(payment.app, name="payment")
-    app.add_typer(invoice.app, name="invoice")
-    app.command("export")(export.export)
-    app.command("import")(importer.import_)
-    from crmtui.commands import agenda, report
-
-    app.command("report")(report.report)
-    app.command("agenda")(agenda.agenda)
-    from crmtui.commands import tui
-
-    app.command("tui")(tui.tui)
-    from crmtui.commands import settings as settings_cmd
-    from crmtui.commands import ticket, visit
-
-    app.add_typer(settings_cmd.app, name="settings")
-    app.add_typer(ticket.app, name="ticket")
-    app.add_typer(visit.app, name="visit")
+# Every noun and verb of the root: (module in crmtui.commands, attribute, help panel, summary). A command's module
+# is imported, and its options built, only when that command runs; `crm --help` lists these summaries alone. So a
+# command pays for itself, not for the other ninety (building them all cost more than the work of most commands).
+COMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "init": ("init", "init", "Set-up", "Create or upgrade the database (backing it up first), and the first admin."),
+    "demo": ("demo", "demo", "Set-up", "Seed a realistic, repeatable demo team and its customers, deals and contracts."),
+    "tui": ("tui", "tui", "Set-up", "Open the full-screen UI (also what `crm` alone does on a terminal)."),
+    "user": ("user", "app", "Set-up", "Users: admins, managers and reps."),
+    "territory": ("territory", "app", "Set-up", "Territories (战区): sales regions, each with a public pool."),
+    "settings": ("settings", "app", "Set-up", "Database settings: currency, repurchase_days, risk_days."),
+    "db": ("db", "app", "Set-up", "The database itself: status, upgrade, backup, purge."),
+    "customer": ("customer", "app", "Customers", "Customers: add, find, list, show, edit, merge, lock, transfer, delete."),
+    "contact": ("contact", "app", "Customers", "Contacts: the people at a customer."),
+    "followup": ("followup", "app", "Customers", "Follow-ups (跟进记录): calls, visits, WeChat, email, meetings."),
+    "pool": ("pool", "app", "Customers", "The public pool (公海): list, claim, release, assign; rules and warnings."),
+    "reclaim": ("reclaim", "reclaim", "Customers", "Send customers whose tier rule fired back to the pool (for cron)."),
+    "agenda": ("agenda", "agenda", "Customers", "Today's work (我的秘书): due follow-ups, reclaim warnings, stuck deals, payments due."),
+    "deal": ("deal", "app", "Sales", "Deals (商机): add, list, show, move through stages, win or lose, edit, delete."),
+    "stage": ("stage", "app", "Sales", "Pipeline stages: list, add and edit (name, order, probability, kind, stuck limit)."),
+    "pipeline": ("pipeline", "app", "Sales", "Pipelines: list and add (each has its own stages: see `crm stage`)."),
+    "product": ("product", "app", "Sales", "Products: the catalogue quotes and contracts price their lines from."),
+    "quote": ("quote", "app", "Sales", "Quotes: draft → sent → accepted (makes the contract) or rejected."),
+    "contract": ("contract", "app", "Sales", "Contracts: lines, amount, term, payment plan, balances; renewals due."),
+    "payment": ("payment", "app", "Sales", "Payments: record money received; see payment plans and what is overdue."),
+    "invoice": ("invoice", "app", "Sales", "Invoices: normal (普票) or special (专票), never more than contracted without --force."),
+    "ticket": ("ticket", "app", "After-sales", "After-sales tickets (售后工单): open, assign, resolve, close, reopen."),
+    "visit": ("visit", "app", "After-sales", "Return visits (回访): record them with a satisfaction score 1-5, list them, average them."),
+    "report": ("report", "report", "Reports and data", "Reports: funnel, win-rate, leaderboard, forecast, receivables, pool, trend …"),
+    "export": ("export", "export", "Reports and data", "Export any entity as CSV, TSV, JSON, JSON lines, vCard or iCalendar."),
+    "import": ("importer", "import_", "Reports and data", "Import users, territories, customers, contacts, products, deals, follow-ups, contracts."),
+}  # fmt: skip
 
 
-_mount()
+def load_command(name: str):
+    """The Click command behind NAME, built from its module now."""
+    import importlib
+
+    from typer.main import get_command
+
+    module, attribute, panel, _ = COMMANDS[name]
+    target = getattr(importlib.import_module(f"crmtui.commands.{module}"), attribute)
+    if not isinstance(target, typer.Typer):  # a single function: a one-command app gives its Click command
+        single = typer.Typer()
+        single.command(name)(target)
+        target = single
+    command = get_command(target)
+    command.name, command.rich_help_panel = name, panel
+    return command
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmtui.commands import context
+from crmtui.commands import context, dedupe, ownership
 from crmtui.commands.output import emit_objects, emit_record, say
 
 app = typer.Typer(help="Customers: add, find, list, show, edit, delete and restore.", no_args_is_help=True)
@@ -173,3 +173,11 @@ def restore(customer: Annotated[str, typer.Argument(help="Id or name of a delete
     from crmtui.store.customers import restore_customer
 
     say(f"Restored customer #{restore_customer(context.actor(), customer)}.")
+
+
+# Verbs written in their own modules that belong to the customer noun.
+app.command("dupes")(dedupe.dupes)
+app.command("merge")(dedupe.merge)
+app.command("lock")(ownership.lock)
+app.command("unlock")(ownership.unlock)
+app.command("transfer")(ownership.transfer)

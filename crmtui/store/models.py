@@ -297,6 +297,9 @@ class Visit(BaseModel):
     by = ForeignKeyField(User, null=True)
     created_at = DateTimeField(default=now)
 
+    class Meta:
+        indexes = ((("on", "id"), False),)  # `visit list` pages newest first (migration 0005)
+
 
 class Setting(BaseModel):
     key = CharField(primary_key=True)

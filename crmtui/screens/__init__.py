@@ -1,1 +1,1 @@
-"""The Textual screens of crmtui: one module per screen, modals and shared widgets. No typer here (DESIGN.md)."""
+"""The Textual screens of crmtui: one module per screen, modals and shared widgets (never the CLI layer)."""

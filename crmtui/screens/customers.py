@@ -18,7 +18,7 @@ from . import format as fmt
 from .base import ReportsFailures
 from .paged import PagedTable, PageSource
 
-SEARCH_DEBOUNCE = 0.04  # seconds of quiet before a search runs; typing never waits for it
+SEARCH_DEBOUNCE = 0.02  # seconds of quiet before a search runs; typing never waits for it
 OWNERS = [("mine", "me"), ("pool", "pool"), ("all", "all")]
 DUES = [("any due", "any"), ("due today", "today"), ("overdue", "overdue"), ("due this week", "week")]
 TIERS = [("any tier", "any")] + [(f"tier {t}", t) for t in "ABCDE"]

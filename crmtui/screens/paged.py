@@ -23,6 +23,7 @@ from textual.widgets import DataTable
 from .base import ReportsFailures
 
 CACHE_PAGES = 48
+PREFETCH_DELAY = 0.05  # seconds
 
 
 @dataclass
@@ -198,7 +199,8 @@ class PagedTable(ReportsFailures, DataTable):
         neighbours = [(offset + self.page_size, self.page_size)]
         if offset > 0:
             neighbours.append((max(0, offset - self.page_size), self.page_size))
-        self._prefetch(source, neighbours)
+        # After the page is painted: a prefetch thread holds the GIL while it builds rows, which would slow the paint.
+        self.set_timer(PREFETCH_DELAY, lambda: self.source is source and self._prefetch(source, neighbours))
 
     def _go(self, offset: int, cursor: int | str) -> None:
         self._cursor_after = cursor

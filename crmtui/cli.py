@@ -58,8 +58,6 @@ class CrmGroup(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
-        from peewee import DatabaseError
-
         from crmtui.store.errors import CrmError
 
         try:
@@ -67,18 +65,20 @@ class CrmGroup(TyperGroup):
         except CrmError as exc:
             typer.echo(f"crm: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except DatabaseError as exc:
-            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            typer.echo(f"crm: the database refused the operation: {first_line}.", err=True)
-            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("crm: interrupted; nothing half-done was kept.", err=True)
             raise typer.Exit(130) from None
+        except Exception as exc:
+            database_error = getattr(sys.modules.get("peewee"), "DatabaseError", ())  # peewee loads only if used
+            if not isinstance(exc, database_error):
+                raise
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            typer.echo(f"crm: the database refused the operation: {first_line}.", err=True)
+            raise typer.Exit(1) from None
         finally:
-            from crmtui.store.db import db
-
-            if db.obj is not None:
-                db.obj.close()
+            store = sys.modules.get("crmtui.store.db")
+            if store is not None and store.db.obj is not None:
+                store.db.obj.close()
 
 
 app = typer.Typer(

@@ -15,7 +15,7 @@ from conftest import CRM_SCRIPT, as_user
 from pool_helpers import T0, add_customers, utc_env
 
 from crmtui.store import rules
-from crmtui.store.db import sqlite_path
+from crmtui.store.config import sqlite_path
 from crmtui.store.models import AuditLog, Customer, OwnershipEvent, User
 from crmtui.store.people import add_user
 

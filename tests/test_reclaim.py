@@ -163,7 +163,7 @@ def _hold_pg_lock(url: str):
 def test_reclaim_while_another_holds_the_lock_is_exit_6(team, scene, crm, store):
     from filelock import FileLock
 
-    from crmtui.store.db import sqlite_path
+    from crmtui.store.config import sqlite_path
 
     before = database_state()
     path = sqlite_path(store)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from peewee import OperationalError
 
 from .access import Actor, actor_for
-from .db import bind, redact, resolve_url, sqlite_path
+from .config import redact, resolve_url, sqlite_path
+from .db import bind
 from .errors import CrmError
 from .schema import ensure_ready
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from conftest import database_state
 from playhouse.migrations import Runner
 
-from crmtui.store.db import db, sqlite_path
+from crmtui.store.config import sqlite_path
+from crmtui.store.db import db
 from crmtui.store.models import Contact, Customer, Deal, Followup, Pipeline, Stage
 from crmtui.store.schema import MIGRATIONS_DIR, status
 
@@ -84,3 +85,33 @@ def test_status_names_the_backend_and_version(store, cli):
     shown = json.loads(cli("db", "status", "--format", "json").stdout)
     assert shown["backend"] == ("sqlite" if store.startswith("sqlite") else "postgresql")
     assert shown["schema_version"] == len(status().applied) and shown["pending_migrations"] == 0
+
+
+
+def test_a_postgresql_schema_named_in_the_url_is_made_on_first_use_and_holds_the_tables():
+    """A team's schema that does not exist yet must not send its tables to `public` through the search path."""
+    import os
+    import subprocess
+    import uuid
+
+    import psycopg
+    import pytest
+    from conftest import CRM_SCRIPT, PG_URL, REQUIRE_PG, pg_problem
+
+    if pg_problem():
+        pytest.fail(pg_problem()) if REQUIRE_PG else pytest.skip(pg_problem())
+    schema = "t_new_" + uuid.uuid4().hex[:8]
+    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}schema={schema}"
+    count = "SELECT count(*) FROM pg_tables WHERE schemaname = %s"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        public_before = conn.execute(count, ("public",)).fetchone()[0]
+    try:
+        run = subprocess.run([str(CRM_SCRIPT), "--db", url, "init", "--admin", "boss"], capture_output=True, text=True,
+                             env=os.environ, timeout=120)  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            assert conn.execute(count, (schema,)).fetchone()[0] > 20
+            assert conn.execute(count, ("public",)).fetchone()[0] == public_before
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tomllib
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 
+from .config import sqlite_path
 from .errors import BadInput
 
 db = DatabaseProxy()
@@ -21,43 +20,22 @@ SQLITE_PRAGMAS = {
 }
 
 
-def config_path() -> Path:
-    from platformdirs import user_config_dir
+class TeamDatabase(PostgresqlDatabase):
+    """PostgreSQL, optionally in a schema of its own (a team, or a test, per schema of one server database)."""
 
-    return Path(os.environ.get("CRM_CONFIG") or Path(user_config_dir("crmtui")) / "config.toml")
+    def __init__(self, database: str, schema: str | None = None, **kwargs):
+        super().__init__(database, **kwargs)
+        self.schema = schema
 
-
-def read_config() -> dict:
-    """The optional config file (TOML: db, user, format); a broken one is bad input, not a traceback."""
-    path = config_path()
-    if not path.exists():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput(f"The config file {path} is not valid TOML: {exc}.") from None
-
-
-def default_url() -> str:
-    from platformdirs import user_data_dir
-
-    return "sqlite:///" + str(Path(user_data_dir("crmtui")) / "crm.sqlite3")
-
-
-def resolve_url(explicit: str | None = None) -> str:
-    """--db, then CRM_DB, then the config file, then an SQLite file in the user data dir."""
-    return explicit or os.environ.get("CRM_DB") or read_config().get("db") or default_url()
-
-
-def sqlite_path(url: str) -> str | None:
-    """The file behind an SQLite URL (or bare path); None for a server URL."""
-    if url.startswith("sqlite:///"):  # sqlite:///relative.db, sqlite:////absolute.db
-        return url[len("sqlite:///") :]
-    if url.startswith("sqlite:"):
-        return url[len("sqlite:") :]
-    if "://" not in url:
-        return url
-    return None
+    def _initialize_connection(self, conn):
+        # A schema named in the URL is made on first use, as a new SQLite path makes a new file; without it the
+        # search path would fall through to `public` and put the team's tables there.
+        if self.schema:
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,))
+                if cursor.fetchone() is None:
+                    cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        super()._initialize_connection(conn)
 
 
 def open_database(url: str) -> Database:
@@ -85,7 +63,7 @@ def open_database(url: str) -> Database:
     if schema:  # a schema per team (or per test) inside one server database
         options.append(f"-c search_path={schema},public")
     params["options"] = " ".join(filter(None, options))
-    return PostgresqlDatabase(parsed.path.lstrip("/") or "postgres", **{k: v for k, v in params.items() if v})
+    return TeamDatabase(parsed.path.lstrip("/") or "postgres", schema, **{k: v for k, v in params.items() if v})
 
 
 def bind(url: str) -> Database:
@@ -97,11 +75,3 @@ def bind(url: str) -> Database:
 
 def is_postgres() -> bool:
     return isinstance(db.obj, PostgresqlDatabase)
-
-
-def redact(url: str) -> str:
-    """A URL fit for messages: the password replaced."""
-    parsed = urlparse(url)
-    if parsed.password:
-        return url.replace(":" + parsed.password + "@", ":***@")
-    return url

@@ -62,8 +62,8 @@ def followup(customer_id: int, user: int, day: str, kind: str = "call") -> None:
     Followup.insert(customer=customer_id, user=user, type=kind, at=at(day), created_at=at(day)).execute()
 
 
-def event(customer_id: int, kind: str, day: str, to_user: int | None = None, reason: str | None = None) -> None:
-    OwnershipEvent.insert(customer=customer_id, kind=kind, at=at(day), to_user=to_user, reason=reason).execute()
+def event(customer_id: int, kind: str, day: str, to_user=None, reason=None, from_user=None) -> None:
+    OwnershipEvent.insert(customer=customer_id, kind=kind, at=at(day), to_user=to_user, from_user=from_user, reason=reason).execute()
 
 
 def contract(customer_id: int, owner: int | None, number: str, plan: list[tuple[str, str, str]], **extra) -> int:
@@ -107,8 +107,8 @@ def sales_data(team) -> dict[str, int]:
     event(c["c3"], "create", "2026-03-04", to_user=wang)
     event(c["c4"], "claim", "2026-03-05", to_user=zhang)
     event(c["p2"], "claim", "2026-03-06", to_user=zhang)
-    event(c["p1"], "reclaim", "2026-03-15", reason="no follow-up for 14 days (tier C)")
-    event(c["p2"], "release", "2026-03-12", reason="not a fit")
+    event(c["p1"], "reclaim", "2026-03-15", reason="no follow-up for 14 days (tier C)", from_user=wang)
+    event(c["p2"], "release", "2026-03-12", reason="not a fit", from_user=zhang)
     event(c["c5"], "assign", "2026-03-10", to_user=chen)
     contract(c["c1"], wang, "K1", [("2026-01-10", "1000", "1000"), ("2026-02-10", "1000", "400"), ("2026-04-10", "1000", "0")])
     contract(c["c4"], zhang, "K2", [("2025-11-01", "500", "0"), ("2026-03-05", "700", "0")])

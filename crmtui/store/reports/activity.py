@@ -12,6 +12,7 @@ from ..errors import BadInput, NotPermitted
 from ..models import FOLLOWUP_TYPES, TIERS, Customer, Deal, Followup, OwnershipEvent, Stage, Territory
 from ..people import find_territory, find_user
 from .base import (
+    PERSON,
     Report,
     ReportParams,
     by_person,
@@ -24,7 +25,7 @@ from .base import (
     when,
 )
 
-FOLLOWUP_WEEKS = 12  # the default period of the follow-up report
+FOLLOWUP_WEEKS = 4  # the default period of the follow-up report
 POOL_DAYS = 30  # the default period of the pool report's flows
 
 
@@ -32,24 +33,25 @@ POOL_DAYS = 30  # the default period of the pool report's flows
 
 
 def followups(actor: Actor, params: ReportParams) -> Report:
-    """Follow-ups per rep (or territory) and type in the period (default: the last 12 weeks), with a weekly
+    """Follow-ups per rep (or territory) and type in the period (default: the last 4 weeks), with a weekly
     sparkline per row."""
     by = params.by or "rep"
     period = period_of(params, FOLLOWUP_WEEKS * 7)
     scoped = Followup.select().where(people_filter(actor, params, Followup.user), period.where(Followup.at))
     query, key = by_person(scoped, Followup, Followup.user, by)
-    per_type = [fn.SUM(when(Followup.type == kind, 1)) for kind in FOLLOWUP_TYPES]
-    rows = [
-        (person_key(k), total, *(int(n or 0) for n in counts))
-        for k, total, *counts in query.select(key, fn.COUNT(Followup.id), *per_type).group_by(*group_columns(1)).tuples()
-    ]
-    rows.sort(key=lambda r: (-r[1], r[0]))
-    weeks = (period.days + 6) // 7
-    query, key = by_person(scoped, Followup, Followup.user, by)
     week = week_index(Followup.at, period.start)
-    series = {r[0]: [0] * weeks for r in rows}
-    for k, index, count in query.select(key, week, fn.COUNT(Followup.id)).group_by(*group_columns(2)).tuples():
-        series[person_key(k)][int(index)] = count
+    # One pass: counts per person, week and type (a few thousand groups), folded into the two views below.
+    counted = query.select(key, week, Followup.type, fn.COUNT(Followup.id)).group_by(*group_columns(3)).tuples()
+    weeks = (period.days + 6) // 7
+    per_type: dict[str, dict[str, int]] = {}
+    series: dict[str, list[int]] = {}
+    for k, index, kind, count in counted:
+        person = person_key(k)
+        types = per_type.setdefault(person, dict.fromkeys(FOLLOWUP_TYPES, 0))
+        types[kind] = types.get(kind, 0) + count
+        series.setdefault(person, [0] * weeks)[int(index)] += count
+    rows = [(person, sum(types.values()), *(types[t] for t in FOLLOWUP_TYPES)) for person, types in per_type.items()]
+    rows.sort(key=lambda r: (-r[1], r[0]))
     totals = ("total", *(sum(r[i] for r in rows) for i in range(1, len(FOLLOWUP_TYPES) + 2)))
     return Report(
         "followups", f"Follow-ups by {by} and type", [by, "total", *FOLLOWUP_TYPES], rows, totals=totals,
@@ -90,11 +92,14 @@ def pool(actor: Actor, params: ReportParams) -> Report:
         .tuples()
     )  # fmt: skip
     kinds = ("claim", "assign", "release", "reclaim")
+    # The territory of an event is its rep's (claims and assignments: who got it; releases and reclaims: who
+    # lost it): reps work in one territory, and the small user table spares a lookup per event in customers.
+    rep = fn.COALESCE(OwnershipEvent.to_user, OwnershipEvent.from_user)
     events = (
-        OwnershipEvent.select(Customer.territory, OwnershipEvent.kind, OwnershipEvent.reason, fn.COUNT(OwnershipEvent.id))
-        .join(Customer, on=(OwnershipEvent.customer == Customer.id))
-        .where(OwnershipEvent.kind.in_(kinds), period.where(OwnershipEvent.at), only(Customer.territory))
-        .group_by(Customer.territory, OwnershipEvent.kind, OwnershipEvent.reason)
+        OwnershipEvent.select(PERSON.territory, OwnershipEvent.kind, OwnershipEvent.reason, fn.COUNT(OwnershipEvent.id))
+        .join(PERSON, on=(rep == PERSON.id))
+        .where(OwnershipEvent.kind.in_(kinds), period.where(OwnershipEvent.at), only(PERSON.territory))
+        .group_by(PERSON.territory, OwnershipEvent.kind, OwnershipEvent.reason)
         .tuples()
     )
     names = dict(Territory.select(Territory.id, Territory.name).tuples())

@@ -141,17 +141,27 @@ PERSON_TERRITORY = Territory.alias("person_territory")
 
 
 def by_person(query, source, user_column, by: str):
-    """QUERY (selecting from SOURCE) joined to the person in USER_COLUMN; returns it and the group key:
-    the person's login (by rep) or their territory's name (by territory)."""
+    """QUERY (selecting from SOURCE) grouped by the person in USER_COLUMN; returns it and the group key: the
+    person's id (by rep: no join, person_key() names them) or their territory's name (by territory)."""
+    if by != "territory":
+        return query, user_column
     query = query.join_from(source, PERSON, JOIN.LEFT_OUTER, on=(user_column == PERSON.id))
-    if by == "territory":
-        query = query.join_from(PERSON, PERSON_TERRITORY, JOIN.LEFT_OUTER, on=(PERSON.territory == PERSON_TERRITORY.id))
-        return query, PERSON_TERRITORY.name
-    return query, PERSON.login
+    query = query.join_from(PERSON, PERSON_TERRITORY, JOIN.LEFT_OUTER, on=(PERSON.territory == PERSON_TERRITORY.id))
+    return query, PERSON_TERRITORY.name
+
+
+_LOGINS: dict[int, str] = {}
 
 
 def person_key(value) -> str:
-    return "(nobody)" if value is None else value
+    """A group key of by_person as people read it: a user id as their login, a territory name as it is."""
+    if value is None:
+        return "(nobody)"
+    if isinstance(value, int):
+        if value not in _LOGINS:
+            _LOGINS.update(User.select(User.id, User.login).tuples())
+        return _LOGINS.get(value, f"#{value}")
+    return value
 
 
 # --- SQL that differs between the backends ------------------------------------------------------------------

@@ -42,8 +42,8 @@ def receivables(actor: Actor, params: ReportParams) -> Report:
         query = query.join_from(Customer, Territory, on=(Customer.territory == Territory.id))
         key = [Territory.name]
     else:
-        query, person_login = by_person(query, Customer, person, "rep")
-        key = [person_login]
+        query, person_id = by_person(query, Customer, person, "rep")
+        key = [person_id]
     rows = []
     for row in query.select(*key, *(b.coerce(False) for b in buckets)).group_by(*key).tuples():
         k, amounts = row[: len(key)], row[len(key) :]

@@ -315,16 +315,19 @@ def stage_time(actor: Actor, params: ReportParams) -> Report:
         .join(Deal, on=(history.deal == Deal.id))
         .where(_deals(actor, params))
     ).alias("stays")
-    days = days_between(fn.COALESCE(stays.c.left_at, moment), stays.c.entered)
-    ranked = (
-        Stage.select(
-            stays.c.stage_id, days.alias("days"),
-            fn.ROW_NUMBER().over(partition_by=[stays.c.stage_id], order_by=[days]).alias("n"),
-            fn.COUNT(1).over(partition_by=[stays.c.stage_id]).alias("total"),
-        )  # fmt: skip
+    lengths = (
+        Stage.select(stays.c.stage_id, days_between(fn.COALESCE(stays.c.left_at, moment), stays.c.entered).alias("days"))
         .from_(stays)
         .join(Stage, on=(stays.c.stage_id == Stage.id))
         .where(Stage.kind == "open", period.where(stays.c.entered))
+    ).alias("lengths")  # each stay's length computed once, then ranked within its stage for the median
+    ranked = (
+        Stage.select(
+            lengths.c.stage_id, lengths.c.days,
+            fn.ROW_NUMBER().over(partition_by=[lengths.c.stage_id], order_by=[lengths.c.days]).alias("n"),
+            fn.COUNT(1).over(partition_by=[lengths.c.stage_id]).alias("total"),
+        )  # fmt: skip
+        .from_(lengths)
     ).alias("ranked")
     middle = ranked.c.n.in_([(ranked.c.total + 1) / 2, (ranked.c.total + 2) / 2])
     figures = {

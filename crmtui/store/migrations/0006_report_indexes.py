@@ -1,0 +1,13 @@
+"""Reports over follow-ups (`crm report followups`, `crm report leaderboard`) read a period's follow-ups per rep,
+type and customer: an index on followup(at, user_id, type, customer_id) answers them from the index alone, instead
+of fetching most of the table's rows one by one through the index on `at`.
+Measured on the 1M-customer demo (2.76M follow-ups, 1.86M of them in the last 12 weeks), SQLite, store call as the
+admin: leaderboard (30 days) 18.6 s -> 1.6 s; per-rep-and-type counts over 12 weeks 10.1 s -> 1.5 s."""
+
+
+def up(migrator, db):
+    migrator.migrate(migrator.add_index("followup", ("at", "user_id", "type", "customer_id"), False))
+
+
+def down(migrator, db):
+    migrator.migrate(migrator.drop_index("followup", "followup_at_user_id_type_customer_id"))

@@ -11,6 +11,7 @@ from .cells import is_number, show
 from .charts import Bar, sparkline
 
 BAR_WIDTH = 24
+MAX_ROWS = 100  # a table people read; CSV and JSON carry every row
 
 
 def _table(report, with_chart: bool = True) -> Table:
@@ -41,8 +42,10 @@ def _table(report, with_chart: bool = True) -> Table:
             shown.append(sparkline(report.row_series.get(row[series_index], ())) if chart else "")
         return shown
 
-    for row in report.rows:
+    for row in report.rows[:MAX_ROWS]:
         table.add_row(*cells(row, True))
+    if len(report.rows) > MAX_ROWS:
+        table.add_row(f"… {len(report.rows) - MAX_ROWS:,} more (--format csv has them all)", style="dim")
     if report.totals is not None and report.rows:
         table.add_section()
         table.add_row(*cells(report.totals, False), style="bold")

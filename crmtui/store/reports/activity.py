@@ -37,7 +37,7 @@ def followups(actor: Actor, params: ReportParams) -> Report:
     sparkline per row."""
     by = params.by or "rep"
     period = period_of(params, FOLLOWUP_WEEKS * 7)
-    scoped = Followup.select().where(people_filter(actor, params, Followup.user), period.where(Followup.at))
+    scoped = Followup.select().where(people_filter(actor, params, Followup.user, by_index=False), period.where(Followup.at))
     query, key = by_person(scoped, Followup, Followup.user, by)
     week = week_index(Followup.at, period.start)
     # One pass: counts per person, week and type (a few thousand groups), folded into the two views below.
@@ -85,10 +85,13 @@ def pool(actor: Actor, params: ReportParams) -> Report:
     def only(column):
         return column.is_null(False) if territories is None else column.in_(territories)
 
+    # `territory_id + 0`: grouping by the bare column has SQLite walk the territory index and fetch every
+    # customer row in that order (1.5 s at 1M); one plain pass over the table takes a third of that.
+    territory = Customer.territory + 0
     now_query = (
-        Customer.select(Customer.territory, fn.SUM(when(Customer.owner.is_null(), 1)), fn.SUM(when(Customer.owner.is_null(False), 1)))
+        Customer.select(territory, fn.SUM(when(Customer.owner.is_null(), 1)), fn.SUM(when(Customer.owner.is_null(False), 1)))
         .where(Customer.deleted_at.is_null(), only(Customer.territory))
-        .group_by(Customer.territory)
+        .group_by(*group_columns(1))
         .tuples()
     )  # fmt: skip
     kinds = ("claim", "assign", "release", "reclaim")

@@ -119,9 +119,13 @@ def period_of(params: ReportParams, default_days: int | None = None) -> Period:
 # --- who is counted ------------------------------------------------------------------------------------------
 
 
-def people_filter(actor: Actor, params: ReportParams, user_column) -> Expression:
+def people_filter(actor: Actor, params: ReportParams, user_column, by_index: bool = True) -> Expression:
     """The rows whose person (USER_COLUMN: the deal's owner, the follow-up's user ...) the actor may count: a rep
-    their own, a manager their subtree, an admin everyone; narrowed by --rep and --territory (the person's)."""
+    their own, a manager their subtree, an admin everyone; narrowed by --rep and --territory (the person's).
+    BY_INDEX=False keeps an index on USER_COLUMN out of it (`user_id + 0`): a period of follow-ups is read from the
+    index led by the time (0006) instead of from (user, at) plus a table fetch per row (li.na's 30 days: 7.5 s)."""
+    if not by_index:
+        user_column = user_column + 0
     condition = Value(1) == 1
     if not actor.is_admin:
         condition = user_column.in_(sorted(actor.team_ids))

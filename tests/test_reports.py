@@ -208,3 +208,34 @@ def test_cli_refusals(data, cli):
         done = cli(*args, user=user)
         assert (done.exit_code, done.stdout) == (code, ""), (args, done.stderr)
         assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_layers_stay_apart():
+    """The store's reports and agenda import no front end; the renderers import rich and no typer, textual or
+    peewee (the TUI mounts the very renderables the CLI prints)."""
+    from test_boundaries import modules_after_import
+
+    for module in ("crmtui.store.reports", "crmtui.store.agenda"):
+        assert not {"typer", "textual", "rich"} & {m.split(".")[0] for m in modules_after_import(module)}, module
+    loaded = {m.split(".")[0] for m in modules_after_import("crmtui.render")}
+    assert "rich" in loaded and not {"typer", "textual", "peewee"} & loaded
+
+
+def test_renderables_align_chinese_names_and_draw_charts(data):
+    from rich.console import Console
+
+    from crmtui.render import render_report
+
+    console = Console(width=120, record=True, color_system=None)
+    console.print(render_report(report("receivables")))
+    lines = console.export_text().splitlines()
+    rows = [line for line in lines if "甲公司" in line or "丁公司" in line]
+    assert len(rows) == 2
+    # the cells after the Chinese names start at the same screen column: Rich measures CJK as two cells each
+    from rich.cells import cell_len
+
+    assert len({cell_len(line.split("│")[0]) for line in rows}) == 1
+    assert "█" in rows[0]  # the bigger balance has the full bar
+    console.print(render_report(report("trend")))
+    # 1000.00, 500.50, 3000.00 on eight levels: round(1000 / 3000 × 7) = 2 -> ▃, round(500.5 / 3000 × 7) = 1 -> ▂
+    assert "won value ▃▂█" in console.export_text()

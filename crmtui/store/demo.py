@@ -486,8 +486,10 @@ class _Seeder:
         notes = NOTES
         year_ago = -365 * day
 
+        first_id = _next_id(Followup)  # asked before the rows stream: on PostgreSQL the COPY holds the connection
+
         def rows() -> Iterator[tuple]:
-            fid = _next_id(Followup)
+            fid = first_id
             for i in range(self.n):
                 count, last = self.c_followups[i], self.c_last[i]
                 if not count or last is None:

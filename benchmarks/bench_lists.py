@@ -1,0 +1,64 @@
+"""Every list command at scale (issue 4's speed target): `crm <noun> list --limit 50` through the real entry point
+(process start included) on the demo database, as the 华东 manager li.na and as one of her reps (zhang.wei),
+≤ 300 ms each. A noun whose `crm <noun> list --help` does not work yet is reported as skipped.
+
+    .venv/bin/python -m benchmarks.bench_lists --rows 1000000
+    .venv/bin/python -m benchmarks.run --only foundation --only lists     # measures the database foundation seeded
+
+`run(rows, db_url)` returns the figures for benchmarks.run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+
+from benchmarks.bench_foundation import CRM, crm_env, crm_seconds, demo_database
+
+NOUNS = ("customer", "deal", "product", "quote", "contract", "payment", "invoice", "ticket", "visit", "followup",
+         "contact")  # fmt: skip
+USERS = ("li.na", "zhang.wei")  # the demo's 华东 manager and one of her reps
+TARGET = 0.3
+
+
+def available(url: str, noun: str) -> bool:
+    done = subprocess.run([str(CRM), noun, "list", "--help"], env=crm_env(url), capture_output=True, text=True)
+    return done.returncode == 0
+
+
+def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
+    url, _ = demo_database(rows, db_url)
+    results = []
+    for noun in NOUNS:
+        if not available(url, noun):
+            results.append({"name": f"crm {noun} list (skipped: `crm {noun} list --help` fails)", "value": None,
+                            "target": None, "skipped": True})  # fmt: skip
+            continue
+        for user in USERS:
+            args = (noun, "list", "--limit", "50", "--format", "csv")
+            try:
+                seconds = crm_seconds(url, user, *args, runs=3)
+            except RuntimeError as exc:
+                results.append({"name": f"crm {noun} list --limit 50 (as {user}): {exc}", "value": None,
+                                "target": TARGET, "ok": False})  # fmt: skip
+                continue
+            results.append({"name": f"crm {noun} list --limit 50 (as {user})", "value": seconds, "unit": "s",
+                            "target": TARGET, "lower_is_better": True})  # fmt: skip
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--db", help="a database URL (default: a fresh SQLite file seeded by crm demo)")
+    args = parser.parse_args()
+    from benchmarks.run import table
+
+    results = run(args.rows, args.db)
+    for result in results:
+        result.setdefault("benchmark", "lists")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -172,3 +172,13 @@ def test_cli_if_empty_and_force(crm, pinned):
     assert not User.select().where(User.login == "root").exists()  # --force empties every table but settings
     listed = crm("customer", "list", "--limit", "5", "--format", "csv", user="li.na", env={"CRM_NOW": NOW})
     assert listed.exit_code == 0 and len(listed.stdout.strip().splitlines()) == 6
+
+
+def test_nothing_happened_in_the_future(seeded):
+    from crmtui.store.clock import parse_when
+
+    now = parse_when(NOW)
+    for column in (Customer.created_at, Customer.updated_at, Customer.owned_at, Customer.pooled_at,
+                   Customer.last_followup_at, Followup.at, OwnershipEvent.at, DealStageHistory.at, Deal.closed_at):  # fmt: skip
+        latest = column.model.select(fn.MAX(column)).scalar()
+        assert latest is None or str(latest) <= str(now), column

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from time import perf_counter
@@ -125,15 +126,57 @@ def seed_demo(
     if has_data() and not force:
         raise Refused("The database holds data already: use --force to empty it and seed the demo again.")
     result = DemoResult(seed, local_today())
-    with db.atomic(), bulk_loading():
+    with _fast_sqlite(), db.atomic(), bulk_loading():
         if force:  # inside the bulk load: on SQLite no index trigger runs per deleted customer
             _empty_tables()
         ensure_default_pipeline()
-        _Seeder(customers, seed, result, progress or (lambda *_: None)).run()
+        with _indexes_suspended():
+            _Seeder(customers, seed, result, progress or (lambda *_: None)).run()
     if is_postgres():
         _reset_sequences()
     result.seconds = perf_counter() - started
     return result
+
+
+BULK_TABLES = ("customer", "contact", "followup", "customer_tag", "ownership_event", "deal", "deal_stage_history")
+BULK_CACHE_KIB = 1_000_000  # SQLite page cache during the load
+
+
+@contextmanager
+def _fast_sqlite() -> Iterator[None]:
+    """SQLite: foreign keys unchecked (the demo writes ids it made itself, parents first) and a big page cache
+    during the load; both restored after. PRAGMA foreign_keys only changes outside a transaction."""
+    if is_postgres():
+        yield
+        return
+    cache = db.execute_sql("PRAGMA cache_size").fetchone()[0]
+    db.execute_sql("PRAGMA foreign_keys = OFF")
+    db.execute_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        db.execute_sql("PRAGMA foreign_keys = ON")
+        db.execute_sql(f"PRAGMA cache_size = {cache}")
+
+
+@contextmanager
+def _indexes_suspended() -> Iterator[None]:
+    """SQLite: the big tables' secondary indexes dropped while their rows are written, then made again from their
+    own SQL (building an index once from sorted keys is several times cheaper than growing it row by row). In the
+    caller's transaction, so a failure leaves them as they were."""
+    if is_postgres():
+        yield
+        return
+    marks = ", ".join("?" * len(BULK_TABLES))
+    found = db.execute_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+        BULK_TABLES,
+    ).fetchall()
+    for name, _ in found:
+        db.execute_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in found:
+        db.execute_sql(sql)
 
 
 def _empty_tables() -> None:
@@ -183,13 +226,14 @@ class _Seeder:
         self.today = result.anchor
         base = day_start(self.today)  # UTC instant of local midnight today
         self.base_minute = base.hour * 60 + base.minute
-        first = base.date() - timedelta(days=PAST_DAYS + 2)
-        self.day0 = PAST_DAYS + 2  # index of base.date() in the tables below
-        self.daystr = [(first + timedelta(days=d)).isoformat() + " " for d in range(PAST_DAYS + FUTURE_DAYS + 4)]
+        margin = PAST_DAYS + 30  # days the tables reach back (created_at goes back PAST_DAYS + 3)
+        first = base.date() - timedelta(days=margin)
+        self.day0 = margin  # index of base.date() in the tables below
+        self.daystr = [(first + timedelta(days=d)).isoformat() + " " for d in range(margin + FUTURE_DAYS)]
         self.timestr = [f"{m // 60:02d}:{m % 60:02d}:00" for m in range(1440)]
-        local_first = self.today - timedelta(days=PAST_DAYS + 2)
-        self.date0 = PAST_DAYS + 2
-        self.datestr = [(local_first + timedelta(days=d)).isoformat() for d in range(PAST_DAYS + FUTURE_DAYS + 4)]
+        local_first = self.today - timedelta(days=margin)
+        self.date0 = margin
+        self.datestr = [(local_first + timedelta(days=d)).isoformat() for d in range(margin + FUTURE_DAYS)]
 
     # -- time: ints are minutes from local midnight today (negative: the past), days are days from today --------
 
@@ -358,7 +402,7 @@ class _Seeder:
                     email = f"u{i}@qq.com" if r() < 0.5 else None
                 phone = f"1{(38, 39, 37, 86, 59, 58, 36, 88)[int(r() * 8)]}{int(r() * 100_000_000):08d}"
                 tier = tiers[int(r() * 1000)]
-                created = -int(r() * PAST_DAYS * day) - 60
+                created = -int(r() * PAST_DAYS * day) - 3 * day
                 reps = self.reps[territory]
                 fu = followup_counts[int(r() * 1000)]
                 pool = r() < POOL_SHARE
@@ -371,8 +415,8 @@ class _Seeder:
                     if former:
                         owned = created + int(r() * (-created) * 0.5)
                         pooled = -int(r() * 200 * day) - day
-                        if pooled <= owned:
-                            pooled = owned + day
+                        if pooled <= owned:  # owned lately: back in the pool between then and yesterday
+                            pooled = owned + 1 + int(r() * (-owned - day))
                         last = pooled - tier_days[tier] * day - int(r() * 5 * day) if fu else None
                         if last is not None and last <= created:
                             last = created + int(r() * (pooled - created))
@@ -420,7 +464,8 @@ class _Seeder:
                     key = key_cache[name] = customer_key(name)
                 digits = phone
                 search = key + " " + digits + (" " + email if email else "")
-                updated = max(x for x in (created, owned_of[i], pooled_of[i], last or created) if x is not None)
+                # 0 means unset in owned_of/pooled_of (real times are at least a day ago)
+                updated = max(created, owned_of[i] or created, pooled_of[i] or created, created if last is None else last)
                 yield (
                     self.cid0 + i, name, tier, phone, email, industry, sources[int(r() * 8)], address, None,
                     territory, owner, former, owned_at, pooled_at, ts(last) if last is not None else None,

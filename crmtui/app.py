@@ -91,12 +91,11 @@ class CrmApp(App):
         import asyncio
         from concurrent.futures import ThreadPoolExecutor
 
-        from crmtui.store.db import db
+        from crmtui.store.db import db, is_postgres
 
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="crm-db"))
-        pragmas = getattr(db.obj, "_pragmas", None)
-        if isinstance(pragmas, list):  # SQLite: applies to the workers' connections, opened from now on
-            db.obj._pragmas = [(k, v) for k, v in pragmas if k != "cache_size"] + [("cache_size", WORKER_CACHE_KIB)]
+        if not is_postgres():  # permanent: also the workers' connections, opened from now on
+            db.obj.pragma("cache_size", WORKER_CACHE_KIB, permanent=True)
 
     def action_go(self, name: str) -> None:
         """Switch to a main screen (a mode, so each keeps its place)."""

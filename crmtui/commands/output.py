@@ -33,6 +33,19 @@ def cell(value: Any) -> Any:
     return value
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
+def readable(value: Any) -> str:
+    """A value as people read it in a table: money and counts with thousands separators (pipelines get cell())."""
+    if isinstance(value, Decimal):
+        return f"{value:,}"
+    if _is_number(value) and abs(value) >= 10_000:  # ids and small counts stay as typed
+        return f"{value:,}"
+    return str(cell(value))
+
+
 def json_value(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -91,10 +104,13 @@ def emit(
         from rich.table import Table
 
         table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
-        for name in columns:
-            table.add_column(name.replace("_", " "), overflow="fold")
-        for row in rows:
-            table.add_row(*(str(cell(v)) for v in row))
+        rows = iter(rows)
+        first = next(rows, None)
+        for index, name in enumerate(columns):
+            numeric = first is not None and _is_number(first[index])
+            table.add_column(name.replace("_", " "), overflow="fold", justify="right" if numeric else "left", no_wrap=numeric)
+        for row in chain([first], rows) if first is not None else ():
+            table.add_row(*(readable(v) for v in row))
             count += 1
         console().print(table)
     out.flush()
@@ -153,7 +169,7 @@ def emit_record(record: dict[str, Any], fmt: str, title: str | None = None) -> N
         table.add_column(style="bold")
         table.add_column(overflow="fold")
         for key, value in record.items():
-            table.add_row(key.replace("_", " "), str(cell(value)))
+            table.add_row(key.replace("_", " "), readable(value))
         console().print(table)
 
 

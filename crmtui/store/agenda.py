@@ -124,7 +124,7 @@ def _reclaim(actor: Actor, login: str, moment: datetime) -> list[AgendaItem]:
 
     return [
         AgendaItem(r.id, r.name, r.due_at, f"{r.rule}; {r.days_left} day{'s' if r.days_left != 1 else ''} left", customer_id=r.id)
-        for r in warn(actor, login)
+        for r in warn(actor, login)[:SECTION_LIMIT]
     ]
 
 

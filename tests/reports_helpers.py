@@ -89,6 +89,7 @@ def sales_data(team) -> dict[str, int]:
         "p1": customer("池一", team.east, None, "C", last="2025-06-01"),
         "p2": customer("池二", team.east, None, "C"),
         "p3": customer("池三", team.south, None, "C", last="2026-02-01"),
+        "gone": customer("删掉的", team.east, None, "A", deleted_at=at("2026-03-01")),  # counted by no report
     }
     Stage.update(stuck_days=10).where(Stage.name == "Proposal").execute()
     Stage.update(stuck_days=30).where(Stage.name == "Lead").execute()

@@ -121,6 +121,10 @@ class Customer(BaseModel):
         indexes = ((("owner", "territory"), False),)
 
 
+# The soft-deleted customers by territory (0006): the pool report subtracts them from counts made on the index.
+Customer.add_index(Customer.territory, where=Customer.deleted_at.is_null(False), name="customer_deleted_territory_id")
+
+
 class CustomerTag(BaseModel):
     customer = ForeignKeyField(Customer, backref="tag_rows", on_delete="CASCADE", index=False)
     tag = CharField()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from peewee import Case, fn
+from peewee import Case, Value, fn
 
 from ..access import Actor, visible_customers
 from ..clock import now
@@ -85,15 +85,24 @@ def pool(actor: Actor, params: ReportParams) -> Report:
     def only(column):
         return column.is_null(False) if territories is None else column.in_(territories)
 
-    # `territory_id + 0`: grouping by the bare column has SQLite walk the territory index and fetch every
-    # customer row in that order (1.5 s at 1M); one plain pass over the table takes a third of that.
+    # Pooled and owned per territory: every customer from the (owner_id, territory_id) index, less the soft-deleted
+    # ones through their partial index (0006); the customer table itself is not read. `territory_id + 0` keeps
+    # SQLite off the territory index, which would fetch every customer row in that order (1.5 s at 1M).
     territory = Customer.territory + 0
-    now_query = (
-        Customer.select(territory, fn.SUM(when(Customer.owner.is_null(), 1)), fn.SUM(when(Customer.owner.is_null(False), 1)))
-        .where(Customer.deleted_at.is_null(), only(Customer.territory))
-        .group_by(*group_columns(1))
-        .tuples()
-    )  # fmt: skip
+
+    def counts(deleted: bool):
+        return (
+            Customer.select(territory, Customer.owner.is_null(), fn.COUNT(1))
+            .where(Customer.deleted_at.is_null(False) if deleted else Value(1) == 1, only(territory))
+            .group_by(*group_columns(2))
+            .tuples()
+        )
+
+    figures: dict[int, dict[str, int]] = {}
+    for deleted, sign in ((False, 1), (True, -1)):
+        for t, pooled, count in counts(deleted):
+            entry = figures.setdefault(t, {"in_pool": 0, "owned": 0})
+            entry["in_pool" if pooled else "owned"] += sign * count
     kinds = ("claim", "assign", "release", "reclaim")
     # The territory of an event is its rep's (claims and assignments: who got it; releases and reclaims: who
     # lost it): reps work in one territory, and the small user table spares a lookup per event in customers.
@@ -106,13 +115,12 @@ def pool(actor: Actor, params: ReportParams) -> Report:
         .tuples()
     )
     names = dict(Territory.select(Territory.id, Territory.name).tuples())
-    figures = {t: {"in_pool": int(p or 0), "owned": int(o or 0)} for t, p, o in now_query}
     by_rule: dict[tuple[str, str], int] = {}
-    for territory, kind, reason, count in events:
-        entry = figures.setdefault(territory, {"in_pool": 0, "owned": 0})
+    for t, kind, reason, count in events:
+        entry = figures.setdefault(t, {"in_pool": 0, "owned": 0})
         entry[kind] = entry.get(kind, 0) + count
         if kind == "reclaim":
-            key = (names[territory], reason or "(no rule recorded)")
+            key = (names[t], reason or "(no rule recorded)")
             by_rule[key] = by_rule.get(key, 0) + count
     rows = sorted(
         (names[t], f["in_pool"], f["owned"], *(f.get(k, 0) for k in kinds)) for t, f in figures.items()

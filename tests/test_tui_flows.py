@@ -53,6 +53,51 @@ async def test_page_down_and_up_fetch_the_neighbouring_pages(data):
 
 
 @sync
+async def test_the_scrollbar_spans_every_row_and_shows_any_part_of_the_list(data):
+    from crmtui.screens.paged import PagedTable
+    from crmtui.store.customers import CustomerFilter, list_customers
+
+    from conftest import as_user
+
+    everyone = [r.name for r in list_customers(as_user("li.na"), CustomerFilter(), "name", 100, 0)]
+    app = app_for("li.na")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(PagedTable)
+        assert table.show_vertical_scrollbar and table.virtual_size.height >= 1 + 28  # the header and every row
+        table.scroll_to(y=5, animate=False)  # as a drag of the scrollbar's thumb does
+        await settle(pilot, app)
+        assert shown_names(app) == everyone[5 : 5 + table.page_size]
+        assert status(app) == f"6–{5 + table.page_size} of 28 customers"
+        await pilot.press("g")
+        await settle(pilot, app)
+        assert table.scroll_y == 0 and shown_names(app) == everyone[: table.page_size]
+
+
+@sync
+async def test_the_mouse_wheel_moves_the_cursor_and_a_second_click_opens_the_row(data):
+    from textual import events
+
+    from crmtui.screens.paged import PagedTable
+
+    app = app_for("li.na")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(PagedTable)
+        for _ in range(2):
+            table.post_message(events.MouseScrollDown(table, 5, 5, 0, 1, 0, False, False, False))
+        await settle(pilot, app)
+        assert table.cursor_row == 2
+        fourth = shown_names(app)[3]
+        await pilot.click(PagedTable, offset=(5, 4))  # the header is line 0: line 4 is the fourth row
+        await settle(pilot, app)
+        assert table.cursor_row == 3 and type(app.screen).__name__ == "CustomersScreen"
+        await pilot.click(PagedTable, offset=(5, 4))  # a click on the cursor's row opens it
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "CustomerScreen" and fourth in app.screen.sub_title
+
+
+@sync
 async def test_filters_narrow_the_list(data):
     app = app_for("wang")
     async with app.run_test(size=(120, 30)) as pilot:

@@ -161,7 +161,7 @@ class CustomersScreen(ReportsFailures, Screen):
 
     @on(PagedTable.PageShown)
     def _status(self, event: PagedTable.PageShown) -> None:
-        self.query_one("#status", Static).update(count_label(event.table, "customers"))
+        self.query_one("#status", Static).update(count_label(event.table, "customers"), layout=False)
 
     @on(PagedTable.RowSelected)
     def _selected(self) -> None:

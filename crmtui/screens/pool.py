@@ -79,7 +79,7 @@ class PoolScreen(ReportsFailures, Screen):
 
     @on(PagedTable.PageShown)
     def _status(self, event: PagedTable.PageShown) -> None:
-        self.query_one("#status", Static).update(count_label(event.table, "customers in the pool"))
+        self.query_one("#status", Static).update(count_label(event.table, "customers in the pool"), layout=False)
 
     @on(PagedTable.RowSelected)
     def _selected(self) -> None:

@@ -27,7 +27,7 @@ from .db import db, is_postgres
 from .errors import BadInput, Refused
 from .imports.bulk import write_rows
 from .models import (
-    ALL_MODELS, AuditLog, Contact, Contract, ContractLine, Customer, CustomerTag, Deal, DealStageHistory, Followup,
+    ALL_MODELS, TIERS, AuditLog, Contact, Contract, ContractLine, Customer, CustomerTag, Deal, DealStageHistory, Followup,
     Instalment, Invoice, OwnershipEvent, Payment, Pipeline, PoolRules, Product, Quote, QuoteLine, Setting, Stage,
     Territory, Ticket, TierRule, User, Visit,
 )  # fmt: skip
@@ -43,6 +43,7 @@ STUCK_DAYS = (30, 30, 21, 14)  # the default pipeline's open stages, in order
 TIER_WEIGHTS = (("A", 6), ("B", 16), ("C", 34), ("D", 28), ("E", 16))
 POOL_SHARE = 0.15
 LOCKED_SHARE = 0.03
+WARN_SHARE = 0.02  # owned customers whose reclaim comes within the warning days
 PAST_DAYS = 1100  # the oldest customer was created about three years ago
 FUTURE_DAYS = 800  # contracts run up to two years ahead
 
@@ -132,6 +133,7 @@ def seed_demo(
         ensure_default_pipeline()
         with _indexes_suspended():
             _Seeder(customers, seed, result, progress or (lambda *_: None)).run()
+        _reclaim_as_of_now(result)
     if is_postgres():
         _reset_sequences()
     result.seconds = perf_counter() - started
@@ -139,24 +141,44 @@ def seed_demo(
 
 
 BULK_TABLES = ("customer", "contact", "followup", "customer_tag", "ownership_event", "deal", "deal_stage_history")
-BULK_CACHE_KIB = 1_000_000  # SQLite page cache during the load
+BULK_PRAGMAS = {"cache_size": -1_000_000, "threads": 2, "temp_store": 2, "synchronous": 0}  # SQLite, the load only
 
 
 @contextmanager
 def _fast_sqlite() -> Iterator[None]:
-    """SQLite: foreign keys unchecked (the demo writes ids it made itself, parents first) and a big page cache
-    during the load; both restored after. PRAGMA foreign_keys only changes outside a transaction."""
+    """SQLite, for the load only, all restored after: foreign keys unchecked (the demo writes ids it made itself,
+    parents first), a big page cache, sorter threads and temporary b-trees in memory (the index builds), no fsync,
+    and a rollback journal instead of the WAL. The WAL would take every new page twice (once into the log, once
+    when it is checkpointed into the file); a rollback journal only keeps the pages that were there before, so a
+    fresh file's load is written once and a failure still rolls back. When another connection holds the file the
+    journal cannot change and the load simply runs in WAL. PRAGMA foreign_keys and journal_mode only change
+    outside a transaction."""
     if is_postgres():
         yield
         return
-    cache = db.execute_sql("PRAGMA cache_size").fetchone()[0]
+    pragmas = {name: db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in BULK_PRAGMAS}
     db.execute_sql("PRAGMA foreign_keys = OFF")
-    db.execute_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    for name, value in BULK_PRAGMAS.items():
+        db.execute_sql(f"PRAGMA {name} = {value}")
+    journal = _journal_mode("delete")
     try:
         yield
     finally:
+        _journal_mode(journal)
         db.execute_sql("PRAGMA foreign_keys = ON")
-        db.execute_sql(f"PRAGMA cache_size = {cache}")
+        for name, value in pragmas.items():
+            db.execute_sql(f"PRAGMA {name} = {value}")
+
+
+def _journal_mode(mode: str) -> str:
+    """Switch SQLite's journal to MODE when no other connection holds the file; returns the mode it had."""
+    before = db.execute_sql("PRAGMA journal_mode").fetchone()[0]
+    if before != mode and db.obj.database != ":memory:":
+        try:
+            db.execute_sql(f"PRAGMA journal_mode = {mode}")
+        except Exception:  # noqa: BLE001 - busy: another connection has the file open; keep its journal
+            pass
+    return before
 
 
 @contextmanager
@@ -177,6 +199,16 @@ def _indexes_suspended() -> Iterator[None]:
     yield
     for _, sql in found:
         db.execute_sql(sql)
+
+
+def _reclaim_as_of_now(result: DemoResult) -> None:
+    """The store's reclaim pass as of the seed moment (one set-based UPDATE, after the indexes are back), so no
+    owned customer is past its tier's rule, as a team reclaiming daily leaves it; whatever it takes back gets
+    its ownership event and audit row the usual way."""
+    from .access import SYSTEM
+    from .reclaim import reclaim
+
+    result.counts["reclaimed"] = reclaim(SYSTEM).total
 
 
 def _empty_tables() -> None:
@@ -215,6 +247,78 @@ def _weighted(pairs: Iterable[tuple], size: int = 1000) -> list:
         table += [value] * round(weight * size / total)
     table += [pairs[-1][0]] * (size - len(table))
     return table[:size]
+
+
+
+# -- SQL for the tables the database makes itself (both backends) ------------------------------------------------
+
+PRIME = 2147483647  # 2**31 - 1: a square of a residue still fits a signed 64-bit integer
+
+
+def _draw(key: str, salt: int) -> str:
+    """SQL for a pseudo-random integer in [0, PRIME) that depends only on the integer SQL KEY and SALT: a
+    multiplicative hash squared modulo a prime (the square keeps draws of one row with different salts apart)."""
+    m = 48271 + (salt * 2654435761) % 2_000_000_000
+    a = (salt * 40503 + 12345) % PRIME
+    x = f"(CAST({key} AS BIGINT) * {m} + {a}) % {PRIME}"
+    return f"(({x}) * ({x}) % {PRIME})"
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _pick(values, index: str, keys=None) -> str:
+    """SQL choosing VALUES[INDEX] (or the value whose key in KEYS equals INDEX)."""
+    keys = [_q(k) for k in keys] if keys is not None else range(len(values))
+    return f"CASE {index} " + " ".join(f"WHEN {k} THEN {_q(v)}" for k, v in zip(keys, values)) + " END"
+
+
+def _substr(text: str, start: str, length: int) -> str:
+    """substr(TEXT, START, LENGTH) with START an int (PostgreSQL has no substr taking a bigint)."""
+    return f"substr({text}, CAST({start} AS INTEGER), {length})"
+
+
+def _char(chars: str, draw: str) -> str:
+    return _substr(_q(chars), f"1 + {draw} % {len(chars)}", 1)
+
+
+def _numbers(top: int) -> str:
+    """A WITH clause naming the numbers 0 .. TOP - 1 `nums(n)`."""
+    return f"WITH RECURSIVE nums(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM nums WHERE n < {top - 1})"
+
+
+def _pg_order(columns: str) -> str:
+    """PostgreSQL: ORDER BY COLUMNS, so the ids a sequence hands out are the same run after run. SQLite makes the
+    rows in that order already (the CROSS JOIN fixes the loops), and numbers them as they come."""
+    return f" ORDER BY {columns}" if is_postgres() else ""
+
+
+def _minus_minutes(column: str, minutes: str) -> str:
+    if is_postgres():
+        return f"({column} - ({minutes}) * interval '1 minute')"
+    return f"datetime({column}, CAST(-({minutes}) AS TEXT) || ' minutes')"
+
+
+def _minutes_between(later: str, *earlier: str) -> str:
+    """SQL for the minutes from the latest of EARLIER to LATER."""
+    if is_postgres():
+        return f"(extract(epoch FROM {later} - greatest({', '.join(earlier)})) / 60)"
+    return f"((julianday({later}) - julianday(max({', '.join(earlier)}))) * 1440)"
+
+
+def _literal_time(text: str) -> str:
+    return f"CAST({_q(text)} AS TIMESTAMP)" if is_postgres() else _q(text)
+
+
+def _date(text: str) -> str:
+    return f"CAST({text} AS DATE)" if is_postgres() else text
+
+
+def _sequence_from(table: str, first: int) -> None:
+    """PostgreSQL: the next id TABLE's sequence hands out is FIRST (SQLite numbers from the largest id)."""
+    if is_postgres():
+        db.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), {first}, false)")
 
 
 class _Seeder:
@@ -356,16 +460,9 @@ class _Seeder:
         cities = [c for _, _, cs in TERRITORIES.values() for c in cs]
         territory_ids = list(self.reps)
         sources = SOURCES
-        # per customer, for the tables that follow
+        # per customer, for the deals that follow
         self.c_owner = owner_of = [0] * n  # 0: in the pool
         self.c_user = user_of = [0] * n  # who follows it up: the owner, else the former owner, else 0
-        self.c_created = created_of = [0] * n  # minute
-        self.c_last = last_of = [0] * n  # minute of the last follow-up, or None
-        self.c_followups = count_of = [0] * n
-        self.c_territory = territory_of = [0] * n
-        self.c_owned = owned_of = [0] * n
-        self.c_pooled = pooled_of = [0] * n
-        self.c_tier = tier_of = [""] * n
         followup_counts = _weighted(((0, 6), (1, 14), (2, 20), (3, 22), (4, 17), (5, 11), (6, 6), (7, 4)))
         ts, tier_days = self.ts, DEFAULT_NO_FOLLOWUP_DAYS
         day = 1440
@@ -423,26 +520,28 @@ class _Seeder:
                         if last is not None:
                             last = office(last)
                         user_of[i] = former
-                        owned_of[i] = owned
                     else:
                         pooled = created
                         fu = 0
                     pooled_at = ts(pooled)
-                    pooled_of[i] = pooled
                 else:
                     owner = self.manager_of[territory] if r() < 0.02 else reps[int(r() * len(reps))]
                     owned = created + int(r() * min(-created, 400 * day) * 0.8)
-                    owned_at = ts(owned)
-                    owned_of[i] = owned
                     user_of[i] = owner
                     locked = r() < LOCKED_SHARE
+                    # As a team reclaiming daily leaves it: no owned customer is past its tier's no-follow-up
+                    # limit; a few (WARN_SHARE) come within the warning days, the others are followed up well
+                    # before (the final reclaim pass in seed_demo takes back whatever still slips through).
+                    limit = tier_days[tier]
                     if fu:
-                        limit = tier_days[tier] * day
-                        stale = r() < 0.05
-                        last = -int(limit + r() * 30 * day) if stale else -int(r() * limit * 0.9) - 30
-                        if last <= owned:
-                            last = owned + int(r() * (-owned))
-                        last = office(last)
+                        if r() < WARN_SHARE:
+                            last = -(limit - 1 - int(r() * 2)) * day + 540 + int(r() * 540)
+                        else:
+                            last = -(1 + int(r() * (limit - 4))) * day + 540 + int(r() * 540)
+                        if last <= created:
+                            last = created + 60
+                        if owned >= last:
+                            owned = max(created, last - 1 - int(r() * 30 * day))
                         # the next follow-up: some due today, some overdue, the rest ahead
                         p = r()
                         if p < 0.08:
@@ -453,19 +552,16 @@ class _Seeder:
                             nxt = int(r() * 30 + 1) * day + 10 * 60
                         if nxt is not None and nxt <= last:
                             nxt = last + day
+                    else:  # lately given, not yet followed up
+                        owned = max(created, -int(r() * (limit - 4) * day) - 60)
+                    owned_at = ts(owned)
                 owner_of[i] = owner or 0
-                count_of[i] = fu
-                created_of[i] = created
-                last_of[i] = last
-                territory_of[i] = territory
-                tier_of[i] = tier
                 key = key_cache.get(name)
                 if key is None:
                     key = key_cache[name] = customer_key(name)
                 digits = phone
                 search = key + " " + digits + (" " + email if email else "")
-                # 0 means unset in owned_of/pooled_of (real times are at least a day ago)
-                updated = max(created, owned_of[i] or created, pooled_of[i] or created, created if last is None else last)
+                updated = max(created, owned if owner else created, pooled if pool else created, created if last is None else last)
                 yield (
                     self.cid0 + i, name, tier, phone, email, industry, sources[int(r() * 8)], address, None,
                     territory, owner, former, owned_at, pooled_at, ts(last) if last is not None else None,
@@ -484,117 +580,118 @@ class _Seeder:
         ]  # fmt: skip
         self.write(Customer, columns, rows(), n)
 
+    # -- the bulky, simple tables: made by the database from the customers already written ----------------------
+    # Each is one INSERT ... SELECT over the customers (times a small numbers table), every choice a deterministic
+    # function of the row's key and the seed (_draw), so no Python runs per row and no row crosses the driver.
+
+    def insert_select(self, model, sql: str, total: int) -> int:
+        """Run SQL (an INSERT ... SELECT into MODEL's table), reporting it as a phase; returns how many rows."""
+        name = model._meta.table_name
+        self.progress(name, 0, total)
+        _sequence_from(name, _next_id(model))
+        if is_postgres():
+            sql = sql.replace("%", "%%")  # peewee passes () as parameters: psycopg reads % as a placeholder
+        count = db.execute_sql(sql).rowcount
+        if not is_postgres():  # Python's sqlite3 counts nothing for a statement that starts WITH
+            count = db.execute_sql("SELECT changes()").fetchone()[0]
+        self.progress(name, count, count)
+        self.result.counts[name] = self.result.counts.get(name, 0) + count
+        return count
+
+    def draw(self, key: str, part: int) -> str:
+        return _draw(key, self.seed * 1000 + part)
+
     def contacts(self) -> None:
-        """1–3 contacts a customer; about one in six with a birthday (some today or this week)."""
-        r = self.rng(2).random
+        """1–3 contacts a customer (the first ones numbered like their customers, so a customer's first contact
+        is ct0 + its index); about one in six with a birthday, some today or within the fortnight."""
         self.ct0 = _next_id(Contact)
-        self.c_contact = first_of = [0] * self.n
-        ts, day = self.ts, self.day
-        year = self.today.year
-
-        def rows() -> Iterator[tuple]:
-            cid = self.ct0
-            for i in range(self.n):
-                first_of[i] = cid
-                created = ts(self.c_created[i])
-                for _ in range(1 if r() < 0.45 else (2 if r() < 0.7 else 3)):
-                    if r() < 0.93:
-                        name = SURNAMES[int(r() * len(SURNAMES))] + GIVEN[int(r() * len(GIVEN))]
-                        if r() < 0.55:
-                            name += GIVEN[int(r() * len(GIVEN))]
-                    else:
-                        name = EN_PEOPLE[int(r() * len(EN_PEOPLE))]
-                    birthday = None
-                    if r() < 0.16:
-                        offset = int(r() * 14) - 2 if r() < 0.1 else int(r() * 365)
-                        born = day(offset)
-                        birthday = f"{year - 25 - int(r() * 30)}{born[4:]}"
-                        if birthday.endswith("02-29"):
-                            birthday = birthday[:-2] + "28"
-                    yield (
-                        cid, self.cid0 + i, name, TITLES[int(r() * len(TITLES))],
-                        f"1{(38, 39, 35, 86, 50)[int(r() * 5)]}{int(r() * 100_000_000):08d}",
-                        f"c{cid}@example.cn" if r() < 0.4 else None, f"wx{cid}" if r() < 0.5 else None,
-                        birthday, created, None,
-                    )  # fmt: skip
-                    cid += 1
-
-        columns = ["id", "customer_id", "name", "title", "phone", "email", "wechat", "birthday", "created_at", "deleted_at"]
-        self.write(Contact, columns, rows(), int(self.n * 1.85))
+        _sequence_from("contact", self.ct0)
+        row = "CAST(c.id AS BIGINT) * 4 + n"
+        d = lambda part: self.draw(row, part)  # noqa: E731
+        count = f"(CASE WHEN {self.draw('c.id', 20)} % 1000 < 450 THEN 1 WHEN {self.draw('c.id', 21)} % 1000 < 700 THEN 2 ELSE 3 END)"
+        name = (
+            f"CASE WHEN {d(22)} % 100 < 93 THEN {_char(SURNAMES, d(23))} || {_char(GIVEN, d(24))}"
+            f" || CASE WHEN {d(25)} % 100 < 55 THEN {_char(GIVEN, d(26))} ELSE '' END"
+            f" ELSE {_pick(EN_PEOPLE, f'{d(27)} % {len(EN_PEOPLE)}')} END"
+        )
+        days = [self.day(offset)[5:].replace("02-29", "02-28") for offset in range(-2, 365)]
+        month_day = _substr(_q("".join(days)), f"1 + 5 * (CASE WHEN {d(29)} % 10 = 0 THEN {d(30)} % 14 ELSE 2 + {d(30)} % 365 END)", 5)
+        year = f"CAST({self.today.year - 25} - {d(31)} % 30 AS TEXT)"
+        birthday = "CASE WHEN " + d(28) + " % 100 < 16 THEN " + _date(year + " || '-' || " + month_day) + " END"
+        phone = f"'1' || {_substr(_q('3839358650'), f'1 + 2 * ({d(32)} % 5)', 2)} || CAST(10000000 + {d(33)} % 90000000 AS TEXT)"
+        sql = f"""{_numbers(3)}
+            INSERT INTO contact (customer_id, name, title, phone, email, wechat, birthday, created_at)
+            SELECT c.id, {name}, {_pick(TITLES, f'{d(34)} % {len(TITLES)}')}, {phone},
+                CASE WHEN {d(35)} % 10 < 4 THEN 'c' || CAST(c.id AS TEXT) || '-' || CAST(n AS TEXT) || '@example.cn' END,
+                CASE WHEN {d(36)} % 2 = 0 THEN 'wx' || CAST(c.id AS TEXT) || CAST(n AS TEXT) END,
+                {birthday}, c.created_at
+            FROM nums CROSS JOIN customer c
+            WHERE c.id >= {self.cid0} AND n < {count}{_pg_order('n, c.id')}"""
+        self.insert_select(Contact, sql, int(self.n * 1.7))
 
     def followups(self) -> None:
-        """A year of follow-ups per customer, the last one at the customer's last_followup_at, earlier ones
-        spaced back from it (never before the customer existed)."""
-        r = self.rng(3).random
-        types = _weighted(FOLLOWUP_TYPES)
-        ts, day = self.ts, 1440
-        notes = NOTES
-        year_ago = -365 * day
+        """Up to a year of follow-ups per customer that has a last one: the latest at its last_followup_at (its
+        next at the customer's next_followup_at), earlier ones about 35 days apart going back, never before the
+        customer existed nor more than a year ago; by the owner, else the former owner."""
+        row = "CAST(c.id AS BIGINT) * 8 + n"
+        d = lambda part: self.draw(row, part)  # noqa: E731
+        counts = "".join(str(k) for k in _weighted(((1, 14), (2, 20), (3, 22), (4, 17), (5, 11), (6, 6), (7, 4)), 100))
+        pick = self.draw("c.id", 40)
+        count = f"CAST({_substr(_q(counts), f'1 + {pick} % 100', 1)} AS INTEGER)"
 
-        first_id = _next_id(Followup)  # asked before the rows stream: on PostgreSQL the COPY holds the connection
+        def back(k: str, salt: int) -> str:  # minutes between the last follow-up and the K-th one before it
+            key = f"CAST(c.id AS BIGINT) * 8 + {k}"
+            jitter = f"(({_draw(key, self.seed * 1000 + salt)} % 21 - 10) * 1440 + {_draw(key, self.seed * 1000 + salt + 1)} % 181 - 90)"
+            return f"(CASE WHEN {k} = 0 THEN 0 ELSE ({k}) * 50400 + {jitter} END)"
 
-        def rows() -> Iterator[tuple]:
-            fid = first_id
-            for i in range(self.n):
-                count, last = self.c_followups[i], self.c_last[i]
-                if not count or last is None:
-                    continue
-                floor = max(self.c_created[i], year_ago)
-                times = [last]
-                at = last
-                for _ in range(count - 1):
-                    at = (at // day - 5 - int(r() * 60)) * day + 540 + int(r() * 540)
-                    if at <= floor:
-                        break
-                    times.append(at)
-                user, customer, contact = self.c_user[i], self.cid0 + i, self.c_contact[i]
-                later = None
-                for at in times:
-                    text = ts(at)
-                    nxt = later if r() < 0.5 else None
-                    yield (fid, customer, contact, user, types[int(r() * 1000)], text, notes[int(r() * 16)], nxt, text)
-                    later = text
-                    fid += 1
-
-        columns = ["id", "customer_id", "contact_id", "user_id", "type", "at", "note", "next_at", "created_at"]
-        self.write(Followup, columns, rows(), self.n * 3)
+        at = _minus_minutes("c.last_followup_at", back("n", 41))
+        later = _minus_minutes("c.last_followup_at", back("n - 1", 41))
+        types = _weighted(((k, w) for k, (_, w) in enumerate(FOLLOWUP_TYPES)), 100)
+        kind = _pick([t for t, _ in FOLLOWUP_TYPES], f"CAST({_substr(_q(''.join(map(str, types))), f'1 + {d(43)} % 100', 1)} AS INTEGER)")
+        year_ago = _literal_time(self.ts(-365 * 1440))
+        room = _minutes_between("c.last_followup_at", year_ago, "c.created_at")
+        sql = f"""{_numbers(7)}
+            INSERT INTO followup (customer_id, contact_id, user_id, type, at, note, next_at, created_at)
+            SELECT c.id, {self.ct0 - self.cid0} + c.id, COALESCE(c.owner_id, c.former_owner_id), {kind}, {at},
+                {_pick(NOTES, f'{d(44)} % {len(NOTES)}')},
+                CASE WHEN n = 0 THEN c.next_followup_at WHEN {d(45)} % 2 = 0 THEN {later} END, {at}
+            FROM customer c CROSS JOIN nums
+            WHERE c.id >= {self.cid0} AND c.last_followup_at IS NOT NULL AND n < {count} AND {back("n", 41)} < {room}
+            {_pg_order('c.id, n')}"""
+        self.insert_select(Followup, sql, self.n * 2)
 
     def tags_and_events(self) -> None:
-        r = self.rng(4).random
-        ts = self.ts
+        """Tags (two in five customers, some with two); ownership events: each owned customer assigned by its
+        manager or claimed at owned_at; each pool customer with a former owner got at its creation and went back
+        (reclaimed by its tier's rule, or released) at pooled_at."""
+        key = "CAST(c.id AS BIGINT)"
+        d = lambda part: self.draw(key, part)  # noqa: E731
+        tag = _pick(TAGS, f"({d(50)} % {len(TAGS)} + n * (1 + {d(51)} % {len(TAGS) - 1})) % {len(TAGS)}")
+        sql = f"""{_numbers(2)}
+            INSERT INTO customer_tag (customer_id, tag)
+            SELECT c.id, {tag} FROM customer c CROSS JOIN nums
+            WHERE c.id >= {self.cid0} AND {d(52)} % 100 < 40 AND (n = 0 OR {d(53)} % 100 < 30){_pg_order('c.id, n')}"""
+        self.insert_select(CustomerTag, sql, int(self.n * 0.52))
 
-        def tags() -> Iterator[tuple]:
-            for i in range(self.n):
-                if r() < 0.4:
-                    first = int(r() * len(TAGS))
-                    yield (self.cid0 + i, TAGS[first])
-                    if r() < 0.3:
-                        yield (self.cid0 + i, TAGS[(first + 1 + int(r() * (len(TAGS) - 1))) % len(TAGS)])
+        manager = "CASE c.territory_id " + " ".join(f"WHEN {t} THEN {m}" for t, m in self.manager_of.items()) + " END"
+        assign = f"{d(54)} % 100 < 60"
 
-        self.write(CustomerTag, ["customer_id", "tag"], tags(), int(self.n * 0.52))
+        def got(user: str, at: str, where: str) -> str:
+            return f"""INSERT INTO ownership_event (customer_id, from_user_id, to_user_id, kind, reason, at, by_id)
+                SELECT c.id, NULL, {user}, CASE WHEN {assign} THEN 'assign' ELSE 'claim' END,
+                    CASE WHEN {assign} THEN '分配新客户' END, {at}, CASE WHEN {assign} THEN {manager} ELSE {user} END
+                FROM customer c WHERE c.id >= {self.cid0} AND {where}{_pg_order('c.id')}"""
 
-        def events() -> Iterator[tuple]:
-            for i in range(self.n):
-                owner, user = self.c_owner[i], self.c_user[i]
-                territory = self.c_territory[i]
-                manager = self.manager_of[territory]
-                if user:  # owned now, or owned before it went back to the pool
-                    owned = ts(self.c_owned[i])
-                    if r() < 0.6:
-                        yield (self.cid0 + i, None, user, "assign", "分配新客户", owned, manager)
-                    else:
-                        yield (self.cid0 + i, None, user, "claim", None, owned, user)
-                if not owner and user:
-                    pooled = ts(self.c_pooled[i])
-                    if r() < 0.7:
-                        tier = self.c_tier[i]
-                        reason = f"tier {tier}: no follow-up for {DEFAULT_NO_FOLLOWUP_DAYS[tier]} days"
-                        yield (self.cid0 + i, user, None, "reclaim", reason, pooled, None)
-                    else:
-                        yield (self.cid0 + i, user, None, "release", "客户暂无需求", pooled, user)
-
-        columns = ["customer_id", "from_user_id", "to_user_id", "kind", "reason", "at", "by_id"]
-        self.write(OwnershipEvent, columns, events(), int(self.n * 0.96))
+        self.insert_select(OwnershipEvent, got("c.owner_id", "c.owned_at", "c.owner_id IS NOT NULL"), int(self.n * 0.85))
+        self.insert_select(OwnershipEvent, got("c.former_owner_id", "c.created_at", "c.owner_id IS NULL AND c.former_owner_id IS NOT NULL"), int(self.n * 0.1))
+        rules = _pick([f"no follow-up for {DEFAULT_NO_FOLLOWUP_DAYS[t]} days (tier {t})" for t in TIERS], "c.tier", TIERS)
+        reclaimed = f"{d(55)} % 100 < 70"
+        sql = f"""INSERT INTO ownership_event (customer_id, from_user_id, to_user_id, kind, reason, at, by_id)
+            SELECT c.id, c.former_owner_id, NULL, CASE WHEN {reclaimed} THEN 'reclaim' ELSE 'release' END,
+                CASE WHEN {reclaimed} THEN {rules} ELSE '客户暂无需求' END, c.pooled_at,
+                CASE WHEN {reclaimed} THEN NULL ELSE c.former_owner_id END
+            FROM customer c WHERE c.id >= {self.cid0} AND c.owner_id IS NULL AND c.former_owner_id IS NOT NULL{_pg_order('c.id')}"""
+        self.insert_select(OwnershipEvent, sql, int(self.n * 0.1))
 
     # -- the sales process -------------------------------------------------------------------------------------
 
@@ -758,7 +855,7 @@ class _Seeder:
                 status = statuses[int(r() * 1000)]
                 resolved = ts(opened + int(r() * 5 * minute_day)) if status in ("resolved", "closed") else None
                 tickets.append((
-                    TICKET_SUBJECTS[int(r() * len(TICKET_SUBJECTS))], i + self.cid0, self.c_contact[i],
+                    TICKET_SUBJECTS[int(r() * len(TICKET_SUBJECTS))], i + self.cid0, self.ct0 + i,
                     priorities[int(r() * 1000)], status, owner, ts(opened + 3 * minute_day), ts(opened), resolved,
                 ))  # fmt: skip
             if r() < 0.5 and signed < -30:

@@ -50,9 +50,10 @@ def list_(
 
     Example: crm contact list --customer 张伟 --format csv
     """
-    from crmtui.store.contacts import list_contacts
+    from crmtui.store.contacts import ContactRow, list_contacts
 
-    emit_objects(list_contacts(context.actor(), customer, limit or None, offset), context.output_format(fmt))
+    rows = list_contacts(context.actor(), customer, limit or None, offset)
+    emit_objects(rows, context.output_format(fmt), row_type=ContactRow, empty="No contacts.")
 
 
 @app.command("edit")

@@ -84,11 +84,11 @@ def list_(
 
     Example: crm contract list --ending-within 30 --owner me
     """
-    from crmtui.store.contracts import list_contracts
+    from crmtui.store.contracts import ContractRow, list_contracts
 
     rows = list_contracts(context.actor(), customer, status, owner, ending_within, limit=limit or None, offset=offset)
     chosen = context.output_format(fmt)
-    emit_objects(rows, chosen, TABLE_COLUMNS if chosen == "table" else None)
+    emit_objects(rows, chosen, TABLE_COLUMNS if chosen == "table" else None, row_type=ContractRow, empty="No contracts.")
 
 
 @app.command("show")

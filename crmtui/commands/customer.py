@@ -27,9 +27,11 @@ TABLE_COLUMNS = ["id", "name", "tier", "owner", "territory", "phone", "tags", "l
 
 
 def emit_customers(rows: list, fmt: str | None, deleted: bool = False) -> None:
+    from crmtui.store.customers import CustomerRow
+
     chosen = context.output_format(fmt)
     columns = TABLE_COLUMNS + (["deleted_at"] if deleted else []) if chosen == "table" else None
-    emit_objects(rows, chosen, columns)
+    emit_objects(rows, chosen, columns, row_type=CustomerRow, empty="No customers.")
 
 
 @app.command("add")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmtui.commands import context
-from crmtui.commands.output import emit_objects, emit_record, say
+from crmtui.commands.output import emit_objects, emit_record, field_names, say
 
 app = typer.Typer(help="Deals (商机): add, list, show, move through stages, win or lose, edit, delete.", no_args_is_help=True)
 
@@ -65,12 +65,12 @@ def list_(
 
     Example: crm deal list --owner me --kind open --closing-before eom --sort close
     """
-    from crmtui.store.deals import DealFilter, list_deals
+    from crmtui.store.deals import DealFilter, DealRow, list_deals
 
     flt = DealFilter(customer, owner, pipeline, stage, kind, stuck, closing_after, closing_before, text, deleted)
     chosen = context.output_format(fmt)
     rows = list_deals(context.actor(), flt, sort, limit or None, offset)
-    emit_objects(rows, chosen, TABLE_COLUMNS if chosen == "table" else None)
+    emit_objects(rows, chosen, TABLE_COLUMNS if chosen == "table" else None, row_type=DealRow, empty="No deals.")
 
 
 @app.command("board")
@@ -83,11 +83,11 @@ def board(
 
     Example: crm deal board --pipeline Renewals --owner me
     """
-    from crmtui.store.deals import DealFilter, board as board_of
+    from crmtui.store.deals import BoardColumn, DealFilter, board as board_of
 
+    names = field_names(BoardColumn, leave_out=["deals"])
     columns = board_of(context.actor(), pipeline, DealFilter(owner=owner), per_stage=0)
-    rows = [{k: v for k, v in dataclasses.asdict(c).items() if k != "deals"} for c in columns]
-    emit_objects(rows, context.output_format(fmt))
+    emit_objects(columns, context.output_format(fmt), names, empty="No stages.")
 
 
 @app.command("show")
@@ -108,9 +108,10 @@ def show(deal: DealArgument, fmt: context.FormatOption = None) -> None:
     if chosen != "table":  # CSV/TSV: the profile row only
         return
     typer.echo()
-    emit_objects(detail.history, chosen, ["from_stage", "stage", "entered_at", "left_at", "by", "days"], title="Stage history")
+    history_columns = ["from_stage", "stage", "entered_at", "left_at", "by", "days"]
+    emit_objects(detail.history, chosen, history_columns, title="Stage history", empty="No stage history.")
     typer.echo()
-    emit_objects(detail.time_in_stages, chosen, title="Time in each stage (days)")
+    emit_objects(detail.time_in_stages, chosen, title="Time in each stage (days)", empty="No time in any stage.")
 
 
 @app.command("move")

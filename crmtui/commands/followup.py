@@ -48,7 +48,8 @@ def list_(
 
     Example: crm followup list --by me --since -1w --type visit
     """
-    from crmtui.store.followups import FollowupFilter, list_followups
+    from crmtui.store.followups import FollowupFilter, FollowupRow, list_followups
 
     flt = FollowupFilter(customer, user, type_, since, until, due)
-    emit_objects(list_followups(context.actor(), flt, limit or None, offset), context.output_format(fmt))
+    rows = list_followups(context.actor(), flt, limit or None, offset)
+    emit_objects(rows, context.output_format(fmt), row_type=FollowupRow, empty="No follow-ups.")

@@ -46,9 +46,10 @@ def list_(
 
     Example: crm invoice list --customer 宏达 --type special
     """
-    from crmtui.store.invoices import list_invoices
+    from crmtui.store.invoices import InvoiceRow, list_invoices
 
-    emit_objects(list_invoices(context.actor(), contract, customer, type_, limit or None, offset), context.output_format(fmt))
+    rows = list_invoices(context.actor(), contract, customer, type_, limit or None, offset)
+    emit_objects(rows, context.output_format(fmt), row_type=InvoiceRow, empty="No invoices.")
 
 
 @app.command("show")

@@ -72,7 +72,8 @@ def emit(
     excel: bool = False,
     as_text: bool = False,
 ) -> int:
-    """Write rows in FMT to OUT (default stdout); returns how many were written.
+    """Write rows in FMT to OUT (default stdout); returns how many were written. No rows: CSV/TSV still write the
+    header, JSON `[]`, JSON lines and a table nothing (the caller tells people on stderr).
 
     AS_TEXT: the rows are already text (an export stream), so CSV passes them through untouched and fast.
     EXCEL: a UTF-8 BOM first and formula-like cells made inert (CSV/TSV), for spreadsheets rather than pipelines."""
@@ -103,13 +104,15 @@ def emit(
         count = 0
         from rich.table import Table
 
-        table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
         rows = iter(rows)
         first = next(rows, None)
+        if first is None:  # nothing for people to read: stdout stays empty, the caller says so on stderr
+            return 0
+        table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
         for index, name in enumerate(columns):
-            numeric = first is not None and _is_number(first[index])
+            numeric = _is_number(first[index])
             table.add_column(name.replace("_", " "), overflow="fold", justify="right" if numeric else "left", no_wrap=numeric)
-        for row in chain([first], rows) if first is not None else ():
+        for row in chain([first], rows):
             table.add_row(*(readable(v) for v in row))
             count += 1
         console().print(table)
@@ -141,17 +144,39 @@ def inert(value: Any) -> Any:
     return value
 
 
-def emit_objects(objects: Iterable[Any], fmt: str, columns: Sequence[str] | None = None, title: str | None = None) -> int:
-    """Emit dataclass instances or dicts; COLUMNS picks and orders the fields (default: all)."""
+def emit_objects(
+    objects: Iterable[Any],
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    *,
+    row_type: type | None = None,
+    empty: str | None = "No rows.",
+) -> int:
+    """Emit dataclass instances or dicts; COLUMNS picks and orders the fields (default: all).
+
+    With no rows at all, ROW_TYPE (the dataclass the rows would be) still names the fields: CSV/TSV write their
+    header, JSON `[]`, JSON lines nothing; a table prints nothing on stdout and EMPTY ("No customers.") on stderr
+    (None: the caller says it itself)."""
     iterator = iter(objects)
     first = next(iterator, None)
     if first is None:
-        return emit(columns or [], [], fmt, title)
+        if fmt == "table":
+            if empty:
+                say(empty)
+            return 0
+        names = list(columns or (field_names(row_type) if row_type else []))
+        return emit(names, [], fmt, title)
     as_dict = dataclasses.asdict if dataclasses.is_dataclass(first) else dict
     names = list(columns or as_dict(first).keys())
 
     rows = ([as_dict(obj).get(n) for n in names] for obj in chain([first], iterator))
     return emit(names, rows, fmt, title)
+
+
+def field_names(row_type: type, leave_out: Sequence[str] = ()) -> list[str]:
+    """The column names of a row dataclass, in order, without LEAVE_OUT."""
+    return [f.name for f in dataclasses.fields(row_type) if f.name not in leave_out]
 
 
 def emit_record(record: dict[str, Any], fmt: str, title: str | None = None) -> None:

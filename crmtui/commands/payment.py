@@ -44,10 +44,10 @@ def list_(
 
     Example: crm payment list --since -1m
     """
-    from crmtui.store.payments import list_payments
+    from crmtui.store.payments import PaymentRow, list_payments
 
     rows = list_payments(context.actor(), contract, customer, since, until, limit or None, offset)
-    emit_objects(rows, context.output_format(fmt))
+    emit_objects(rows, context.output_format(fmt), row_type=PaymentRow, empty="No payments.")
 
 
 @app.command("plan")
@@ -63,7 +63,7 @@ def plan(
 
     Example: crm payment plan C2026-000012
     """
-    from crmtui.store.payments import list_instalments
+    from crmtui.store.payments import InstalmentRow, list_instalments
 
     actor = context.actor()
     if contract is not None:
@@ -73,4 +73,4 @@ def plan(
         rows = list_instalments(actor, contract_id, status, due_within=due_within, limit=None)
     else:
         rows = list_instalments(actor, None, status, due_within=due_within, limit=limit or None, offset=offset)
-    emit_objects(rows, context.output_format(fmt))
+    emit_objects(rows, context.output_format(fmt), row_type=InstalmentRow, empty="No instalments.")

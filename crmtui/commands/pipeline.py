@@ -18,9 +18,9 @@ def list_(fmt: context.FormatOption = None) -> None:
 
     Example: crm pipeline list
     """
-    from crmtui.store.pipelines import list_pipelines
+    from crmtui.store.pipelines import PipelineRow, list_pipelines
 
-    emit_objects(list_pipelines(context.actor()), context.output_format(fmt))
+    emit_objects(list_pipelines(context.actor()), context.output_format(fmt), row_type=PipelineRow, empty="No pipelines.")
 
 
 @app.command("add")

@@ -35,12 +35,13 @@ def list_(
     Example: crm pool list --territory 华东 --tier A,B --sort -created
     """
     from crmtui.store.customers import CustomerFilter
-    from crmtui.store.pool import list_pool
+    from crmtui.store.pool import PoolRow, list_pool
 
     flt = CustomerFilter(tier=tier, tag=tag, text=text)
     chosen = context.output_format(fmt)
     columns = TABLE_COLUMNS if chosen == "table" else None  # CSV and JSON carry every field
-    emit_objects(list_pool(context.actor(), territory, flt, sort, limit or None, offset), chosen, columns)
+    rows = list_pool(context.actor(), territory, flt, sort, limit or None, offset)
+    emit_objects(rows, chosen, columns, row_type=PoolRow, empty="No customers in the pool.")
 
 
 @app.command("claim")
@@ -60,7 +61,7 @@ def claim(
     from crmtui.store.pool import claim as claim_customers
 
     outcomes = claim_customers(context.actor(), customers or (), next_, tier, territory)
-    emit_objects(outcomes, context.output_format(fmt), ["customer_id", "name", "outcome", "reason", "owner"])
+    emit_objects(outcomes, context.output_format(fmt), ["customer_id", "name", "outcome", "reason", "owner"], empty="Nothing to claim.")
     if not any(o.claimed for o in outcomes):
         raise typer.Exit(5)
 
@@ -102,7 +103,7 @@ def assign(
     result = assign_customers(
         context.actor(), territory, reps, per_rep, limit, tier, strategy, seed, dry_run
     )  # fmt: skip
-    emit_objects(result.rows, context.output_format(fmt), ["rep", "active", "cap", "owned_before", "given", "after"])
+    emit_objects(result.rows, context.output_format(fmt), ["rep", "active", "cap", "owned_before", "given", "after"], empty=None)
     verb = "Would give" if dry_run else "Gave"
     say(f"{verb} {result.given} customers of {result.territory}'s pool ({result.strategy}).")
 
@@ -116,11 +117,11 @@ def warn(
 
     Example: crm pool warn --user wang
     """
-    from crmtui.store.pool import warn as due_soon
+    from crmtui.store.pool import WarnRow, warn as due_soon
 
     rows = due_soon(context.actor(), user)
-    emit_objects(rows, context.output_format(fmt))
-    if not rows:
+    emit_objects(rows, context.output_format(fmt), row_type=WarnRow, empty=None)
+    if not rows:  # in every format, on stderr
         say("Nothing is due to be reclaimed soon.")
 
 
@@ -153,7 +154,7 @@ def rules_show(territory: Annotated[str, typer.Option("--territory", "-t", help=
     """
     import dataclasses
 
-    from crmtui.store.rules import show_rules
+    from crmtui.store.rules import TierRow, show_rules
 
     view = show_rules(context.actor(), territory)
     chosen = context.output_format(fmt)
@@ -165,7 +166,7 @@ def rules_show(territory: Annotated[str, typer.Option("--territory", "-t", help=
     emit_record(record, chosen, title=f"Pool rules of {view.territory}")
     if chosen == "table":
         typer.echo()
-    emit_objects(view.tiers, chosen, title="Reclaim days per tier (empty: off)")
+    emit_objects(view.tiers, chosen, title="Reclaim days per tier (empty: off)", row_type=TierRow, empty="No tier rules.")
 
 
 @rules_app.command("set")

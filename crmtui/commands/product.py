@@ -46,9 +46,10 @@ def list_(
 
     Example: crm product list --active --text 专业
     """
-    from crmtui.store.products import list_products
+    from crmtui.store.products import ProductRow, list_products
 
-    emit_objects(list_products(context.actor(), text, active, limit or None, offset), context.output_format(fmt))
+    rows = list_products(context.actor(), text, active, limit or None, offset)
+    emit_objects(rows, context.output_format(fmt), row_type=ProductRow, empty="No products.")
 
 
 @app.command("show")

@@ -46,11 +46,11 @@ def list_(
 
     Example: crm quote list --status sent
     """
-    from crmtui.store.quotes import list_quotes
+    from crmtui.store.quotes import QuoteRow, list_quotes
 
     chosen = context.output_format(fmt)
     rows = list_quotes(context.actor(), customer, status, limit or None, offset)
-    emit_objects(rows, chosen, TABLE_COLUMNS if chosen == "table" else None)
+    emit_objects(rows, chosen, TABLE_COLUMNS if chosen == "table" else None, row_type=QuoteRow, empty="No quotes.")
 
 
 @app.command("show")

@@ -26,6 +26,6 @@ def reclaim(
     result = run_reclaim(context.actor(), territory, dry_run)
     if quiet:
         return
-    emit_objects(result.rows, context.output_format(fmt), ["territory", "owner", "reclaimed"])
+    emit_objects(result.rows, context.output_format(fmt), ["territory", "owner", "reclaimed"], empty=None)  # the total follows
     verb = "Would reclaim" if dry_run else "Reclaimed"
     say(f"{verb} {result.total} customer{'s' if result.total != 1 else ''}.")

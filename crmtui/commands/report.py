@@ -32,7 +32,7 @@ def report(
         from crmtui.store.reports import REPORTS
 
         rows = [{"report": i.name, "by": "|".join(i.by), "shows": i.summary} for i in REPORTS.values()]
-        emit_objects(rows, chosen)
+        emit_objects(rows, chosen, ["report", "by", "shows"], empty="No reports.")
         return
     from crmtui.store.reports import ReportParams, run_report
 

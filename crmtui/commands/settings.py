@@ -18,10 +18,10 @@ def show(fmt: context.FormatOption = None) -> None:
 
     Example: crm settings show --format json
     """
-    from crmtui.store.settings import settings
+    from crmtui.store.settings import SettingRow, settings
 
     context.actor()  # opens the store (and checks who is acting)
-    emit_objects(settings(), context.output_format(fmt))
+    emit_objects(settings(), context.output_format(fmt), row_type=SettingRow, empty="No settings.")
 
 
 @app.command("set")

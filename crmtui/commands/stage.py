@@ -22,9 +22,9 @@ def list_(pipeline: PipelineOption = None, fmt: context.FormatOption = None) -> 
 
     Example: crm stage list --pipeline Renewals
     """
-    from crmtui.store.pipelines import list_stages
+    from crmtui.store.pipelines import StageRow, list_stages
 
-    emit_objects(list_stages(context.actor(), pipeline), context.output_format(fmt))
+    emit_objects(list_stages(context.actor(), pipeline), context.output_format(fmt), row_type=StageRow, empty="No stages.")
 
 
 @app.command("add")

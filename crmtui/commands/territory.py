@@ -29,6 +29,6 @@ def list_(fmt: context.FormatOption = None) -> None:
 
     Example: crm territory list --format json
     """
-    from crmtui.store.people import list_territories
+    from crmtui.store.people import TerritoryRow, list_territories
 
-    emit_objects(list_territories(context.actor()), context.output_format(fmt))
+    emit_objects(list_territories(context.actor()), context.output_format(fmt), row_type=TerritoryRow, empty="No territories.")

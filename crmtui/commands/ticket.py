@@ -52,12 +52,12 @@ def list_(
 
     Example: crm ticket list --mine --status open,in-progress --priority high,urgent
     """
-    from crmtui.store.tickets import TicketFilter, list_tickets
+    from crmtui.store.tickets import TicketFilter, TicketRow, list_tickets
 
     flt = TicketFilter(mine, status, priority, overdue, customer, assignee)
     rows = list_tickets(context.actor(), flt, limit or None, offset)
     chosen = context.output_format(fmt)
-    emit_objects(rows, chosen, TABLE_COLUMNS if chosen == "table" else None)
+    emit_objects(rows, chosen, TABLE_COLUMNS if chosen == "table" else None, row_type=TicketRow, empty="No tickets.")
 
 
 @app.command("show")

@@ -45,9 +45,10 @@ def list_(
 
     Example: crm user list --format csv
     """
-    from crmtui.store.people import list_users
+    from crmtui.store.people import UserRow, list_users
 
-    emit_objects(list_users(context.actor(), include_inactive=all_), context.output_format(fmt))
+    rows = list_users(context.actor(), include_inactive=all_)
+    emit_objects(rows, context.output_format(fmt), row_type=UserRow, empty="No users.")
 
 
 @app.command("edit")

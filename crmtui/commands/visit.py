@@ -50,10 +50,11 @@ def list_(
 
     Example: crm visit list --since -1m --max 2
     """
-    from crmtui.store.visits import VisitFilter, list_visits
+    from crmtui.store.visits import VisitFilter, VisitRow, list_visits
 
     flt = VisitFilter(customer, by, since, until, at_most)
-    emit_objects(list_visits(context.actor(), flt, limit or None, offset), context.output_format(fmt))
+    rows = list_visits(context.actor(), flt, limit or None, offset)
+    emit_objects(rows, context.output_format(fmt), row_type=VisitRow, empty="No return visits.")
 
 
 @app.command("stats")

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 TARGET = 2.0
-AGENDA_TARGET = 1.0
+AGENDA_TARGET = 2.0  # the issue sets none for the agenda; held to the reports' target
 NOW = "2026-11-22T10:00"
 ADMIN, MANAGER, REP = "admin", "li.na", "zhang.wei"  # the demo's admin, the 华东 manager, a 华东 rep
 REPORT_NAMES = ("funnel", "win-rate", "leaderboard", "followups", "stage-time", "forecast", "receivables", "pool",

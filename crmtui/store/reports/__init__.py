@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..access import Actor
 from ..errors import BadInput
 from . import activity, money, sales
-from .base import Report, ReportParams
+from .base import Report, ReportParams, forget_logins
 
 __all__ = ["REPORTS", "Report", "ReportInfo", "ReportParams", "run_report"]
 
@@ -52,6 +52,7 @@ def run_report(actor: Actor, name: str, params: ReportParams | None = None) -> R
     if info is None:
         raise BadInput(f"Unknown report {name!r}: use one of {', '.join(REPORTS)}.")
     params = params or ReportParams()
+    forget_logins()  # a long-lived TUI sees renamed and new users
     if params.by is not None and params.by not in info.by:
         raise BadInput(f"Report {info.name} groups --by {' or '.join(info.by)}, not {params.by!r}.")
     return info.function(actor, params)

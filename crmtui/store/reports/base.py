@@ -157,6 +157,10 @@ def by_person(query, source, user_column, by: str):
 _LOGINS: dict[int, str] = {}
 
 
+def forget_logins() -> None:
+    _LOGINS.clear()
+
+
 def person_key(value) -> str:
     """A group key of by_person as people read it: a user id as their login, a territory name as it is."""
     if value is None:

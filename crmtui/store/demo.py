@@ -606,24 +606,28 @@ class _Seeder:
         is ct0 + its index); about one in six with a birthday, some today or within the fortnight."""
         self.ct0 = _next_id(Contact)
         _sequence_from("contact", self.ct0)
-        row = "CAST(c.id AS BIGINT) * 4 + n"
-        d = lambda part: self.draw(row, part)  # noqa: E731
-        count = f"(CASE WHEN {self.draw('c.id', 20)} % 1000 < 450 THEN 1 WHEN {self.draw('c.id', 21)} % 1000 < 700 THEN 2 ELSE 3 END)"
+        # three draws a row (and one a customer), each read as several independent digits-wide choices
+        who, what, when = (self.draw("CAST(c.id AS BIGINT) * 4 + n", part) for part in (22, 23, 24))
+        count = self.draw("c.id", 20)
+        count = f"(CASE WHEN {count} % 1000 < 450 THEN 1 WHEN {count} / 1000 % 1000 < 700 THEN 2 ELSE 3 END)"
         name = (
-            f"CASE WHEN {d(22)} % 100 < 93 THEN {_char(SURNAMES, d(23))} || {_char(GIVEN, d(24))}"
-            f" || CASE WHEN {d(25)} % 100 < 55 THEN {_char(GIVEN, d(26))} ELSE '' END"
-            f" ELSE {_pick(EN_PEOPLE, f'{d(27)} % {len(EN_PEOPLE)}')} END"
+            f"CASE WHEN {who} % 100 < 93 THEN {_char(SURNAMES, f'{who} / 100')} || {_char(GIVEN, f'{who} / 10000')}"
+            f" || CASE WHEN {who} / 1000000 % 100 < 55 THEN {_char(GIVEN, what)} ELSE '' END"
+            f" ELSE {_pick(EN_PEOPLE, f'{what} % {len(EN_PEOPLE)}')} END"
         )
         days = [self.day(offset)[5:].replace("02-29", "02-28") for offset in range(-2, 365)]
-        month_day = _substr(_q("".join(days)), f"1 + 5 * (CASE WHEN {d(29)} % 10 = 0 THEN {d(30)} % 14 ELSE 2 + {d(30)} % 365 END)", 5)
-        year = f"CAST({self.today.year - 25} - {d(31)} % 30 AS TEXT)"
-        birthday = "CASE WHEN " + d(28) + " % 100 < 16 THEN " + _date(year + " || '-' || " + month_day) + " END"
-        phone = f"'1' || {_substr(_q('3839358650'), f'1 + 2 * ({d(32)} % 5)', 2)} || CAST(10000000 + {d(33)} % 90000000 AS TEXT)"
+        soon = f"{when} / 100 % 10 = 0"  # a tenth of the birthdays fall within the fortnight
+        month_day = _substr(_q("".join(days)), f"1 + 5 * (CASE WHEN {soon} THEN {when} / 1000 % 14 ELSE 2 + {when} / 1000 % 365 END)", 5)
+        year = f"CAST({self.today.year - 25} - {when} / 1000000 % 30 AS TEXT)"
+        birthday = "CASE WHEN " + when + " % 100 < 16 THEN " + _date(year + " || '-' || " + month_day) + " END"
+        digits = f"CAST(10000000 + {what} / 100 % 90000000 AS TEXT)"
+        phone = f"'1' || {_substr(_q('3839358650'), f'1 + 2 * ({what} / 10 % 5)', 2)} || {digits}"
+        title = _pick(TITLES, f"{when} / 10 % {len(TITLES)}")
         sql = f"""{_numbers(3)}
             INSERT INTO contact (customer_id, name, title, phone, email, wechat, birthday, created_at)
-            SELECT c.id, {name}, {_pick(TITLES, f'{d(34)} % {len(TITLES)}')}, {phone},
-                CASE WHEN {d(35)} % 10 < 4 THEN 'c' || CAST(c.id AS TEXT) || '-' || CAST(n AS TEXT) || '@example.cn' END,
-                CASE WHEN {d(36)} % 2 = 0 THEN 'wx' || CAST(c.id AS TEXT) || CAST(n AS TEXT) END,
+            SELECT c.id, {name}, {title}, {phone},
+                CASE WHEN {what} / 10000 % 10 < 4 THEN 'c' || CAST(c.id AS TEXT) || '-' || CAST(n AS TEXT) || '@example.cn' END,
+                CASE WHEN {what} / 100000 % 2 = 0 THEN 'wx' || CAST(c.id AS TEXT) || CAST(n AS TEXT) END,
                 {birthday}, c.created_at
             FROM nums CROSS JOIN customer c
             WHERE c.id >= {self.cid0} AND n < {count}{_pg_order('n, c.id')}"""
@@ -633,28 +637,28 @@ class _Seeder:
         """Up to a year of follow-ups per customer that has a last one: the latest at its last_followup_at (its
         next at the customer's next_followup_at), earlier ones about 35 days apart going back, never before the
         customer existed nor more than a year ago; by the owner, else the former owner."""
-        row = "CAST(c.id AS BIGINT) * 8 + n"
-        d = lambda part: self.draw(row, part)  # noqa: E731
+        choice = self.draw("CAST(c.id AS BIGINT) * 8 + n", 43)  # type, note, whether the next one was set
         counts = "".join(str(k) for k in _weighted(((1, 14), (2, 20), (3, 22), (4, 17), (5, 11), (6, 6), (7, 4)), 100))
         pick = self.draw("c.id", 40)
         count = f"CAST({_substr(_q(counts), f'1 + {pick} % 100', 1)} AS INTEGER)"
 
         def back(k: str, salt: int) -> str:  # minutes between the last follow-up and the K-th one before it
             key = f"CAST(c.id AS BIGINT) * 8 + {k}"
-            jitter = f"(({_draw(key, self.seed * 1000 + salt)} % 21 - 10) * 1440 + {_draw(key, self.seed * 1000 + salt + 1)} % 181 - 90)"
+            shift = _draw(key, self.seed * 1000 + salt)
+            jitter = f"(({shift} % 21 - 10) * 1440 + {shift} / 21 % 181 - 90)"  # +-10 days, +-1.5 hours
             return f"(CASE WHEN {k} = 0 THEN 0 ELSE ({k}) * 50400 + {jitter} END)"
 
         at = _minus_minutes("c.last_followup_at", back("n", 41))
         later = _minus_minutes("c.last_followup_at", back("n - 1", 41))
         types = _weighted(((k, w) for k, (_, w) in enumerate(FOLLOWUP_TYPES)), 100)
-        kind = _pick([t for t, _ in FOLLOWUP_TYPES], f"CAST({_substr(_q(''.join(map(str, types))), f'1 + {d(43)} % 100', 1)} AS INTEGER)")
+        kind = _pick([t for t, _ in FOLLOWUP_TYPES], f"CAST({_substr(_q(''.join(map(str, types))), f'1 + {choice} % 100', 1)} AS INTEGER)")
         year_ago = _literal_time(self.ts(-365 * 1440))
         room = _minutes_between("c.last_followup_at", year_ago, "c.created_at")
         sql = f"""{_numbers(7)}
             INSERT INTO followup (customer_id, contact_id, user_id, type, at, note, next_at, created_at)
             SELECT c.id, {self.ct0 - self.cid0} + c.id, COALESCE(c.owner_id, c.former_owner_id), {kind}, {at},
-                {_pick(NOTES, f'{d(44)} % {len(NOTES)}')},
-                CASE WHEN n = 0 THEN c.next_followup_at WHEN {d(45)} % 2 = 0 THEN {later} END, {at}
+                {_pick(NOTES, f'{choice} / 100 % {len(NOTES)}')},
+                CASE WHEN n = 0 THEN c.next_followup_at WHEN {choice} / 10000 % 2 = 0 THEN {later} END, {at}
             FROM customer c CROSS JOIN nums
             WHERE c.id >= {self.cid0} AND c.last_followup_at IS NOT NULL AND n < {count} AND {back("n", 41)} < {room}
             {_pg_order('c.id, n')}"""

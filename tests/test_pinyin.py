@@ -23,3 +23,16 @@ def test_latin_names_are_lowered_only():
 
 def test_mixed_names_keep_letters_and_digits():
     assert "wangxiaomingvip" in search_text("王 小明 (VIP)")
+
+
+def test_archaic_readings_are_not_indexed():
+    # pypinyin's heteronyms read 有 wei, 限 wen, 司 ci, 技 qi, 份 bin, 宁 zhu: the standard list has none of them
+    assert search_text("宁波永泰环保科技股份有限公司") == (
+        "宁波永泰环保科技股份有限公司 ningboyongtaihuanbaokejigufenyouxiangongsi nbythbkjgfyxgs"
+    )
+
+
+def test_modern_polyphones_keep_every_reading_and_the_usual_one_first():
+    assert search_text("行长").split()[:3] == ["行长", "xingzhang", "xz"]
+    assert {"hangzhang", "xingchang"} <= set(search_text("行长").split())
+    assert {"zengli", "zl"} <= set(search_text("曾丽").split())

@@ -140,3 +140,57 @@ def test_bulk_loading_restores_sync_even_when_the_load_fails(team):
         raise RuntimeError("bad row")
     add_customer(as_user("root"), "永兴食品", territory="华东")
     assert found("yxsp") == ["永兴食品"]
+
+
+def test_imported_customers_are_found_by_phone_and_email(team, cli, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("name,territory,phone,email,external_id\n宏达贸易,华东,138-0013-8000,Boss@HongDa.cn,H1\n")
+    assert cli("import", "customers", str(path)).exit_code == 0
+    assert found("13800138") == ["宏达贸易"] and found("hongda.cn") == ["宏达贸易"]
+    path.write_text("name,territory,external_id\n宏达集团,华东,H1\n")  # an update without the phone keeps it
+    assert cli("import", "customers", str(path), "--on-duplicate", "update").exit_code == 0
+    assert found("13800138") == ["宏达集团"] and found("hdjt") == ["宏达集团"]
+
+
+def _raw_customers(team, names, owner=None, key=search.customer_key):
+    from crmtui.store.models import Customer
+
+    with db.atomic():
+        Customer.insert_many(
+            [{"name": n, "tier": "C", "territory": team.east, "owner": owner, "search_text": key(n)} for n in names]
+        ).execute()
+
+
+def test_migration_0007_rebuilds_stale_keys_and_the_index(team):
+    import importlib
+
+    from crmtui.store.models import Customer
+
+    wang = as_user("wang")
+    add_customer(wang, "宏达", phone="138-0013-8000")
+    _raw_customers(team, ["宁波永泰环保科技股份有限公司"], key=lambda name: name)  # written by an older recipe
+    Customer.update(search_text="宏达").execute()  # as an older import wrote it: the name only
+    assert found("13800138", "wang") == [] and found("nbyt") == []
+    importlib.import_module("crmtui.store.migrations.0007_search_keys").up(None, db.obj)
+    assert found("13800138", "wang") == ["宏达"] and found("nbyt") == ["宁波永泰环保科技股份有限公司"]
+    assert Customer.get(Customer.name == "宁波永泰环保科技股份有限公司").search_text == search.customer_key(
+        "宁波永泰环保科技股份有限公司"
+    )
+    edit_customer(wang, "宏达", name="恒通能源")  # the index is in sync again
+    assert found("htny", "wang") == ["恒通能源"] and found("hd", "wang") == []
+
+
+def test_a_page_beyond_the_first_chunk_keeps_exact_then_prefix_first(team):
+    _raw_customers(team, [f"上海张伟科技{i:03}有限公司" for i in range(300)])  # rank 3 for 张伟, read first
+    _raw_customers(team, [f"张伟贸易{i:03}" for i in range(300)] + ["张伟"])  # prefixes, then the exact name
+    assert found("张伟", limit=3)[0] == "张伟"
+    assert all(name.startswith("张伟") for name in found("张伟", limit=20))
+    assert all(name.startswith("张伟") for name in found("zw", limit=20))  # word starts (zw...) before shzw...
+
+
+def test_a_scoped_page_reads_on_until_it_finds_the_actors_customers(team):
+    _raw_customers(team, [f"华南科技{i:04}" for i in range(2000)], owner=team.ids["zhang"])
+    _raw_customers(team, ["华南科技王氏", "华南科技王记"], owner=team.ids["wang"])
+    assert found("华南科技", "wang") == ["华南科技王氏", "华南科技王记"]
+    assert found("科技", "wang") == ["华南科技王氏", "华南科技王记"] and found("hnkj", "wang", 1) == ["华南科技王氏"]
+    assert len(found("科技", limit=None)) == 2002  # every match: one ranked query

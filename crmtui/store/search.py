@@ -4,15 +4,18 @@ The searched text is Customer.search_text (see customer_key); a match is always 
 On SQLite a trigram FTS5 table (external content, kept in sync by triggers) first narrows the candidates: a term
 of 3+ characters by its trigrams; a term of 1–2 characters by the indexed trigrams that begin with it (looked up in
 the index's vocabulary; the indexed text is padded with two spaces so every occurrence begins a trigram), or, when
-that is most of the index, not at all. The FTS table is only ever MATCHed, never LIKEd: SQLite 3.40 returns wrong,
+that is most of the index, not at all. The indexed text also starts with a space, so a word's start is a trigram
+(" zw"): search_customers reads the words that start with the query (ranks 0-2) apart from the rest. The FTS table is only ever MATCHed, never LIKEd: SQLite 3.40 returns wrong,
 empty results for CJK LIKE on a trigram FTS table. On PostgreSQL a pg_trgm GIN index serves ILIKE.
 Bulk writers that bypass Peewee wrap their inserts in bulk_loading().
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from peewee import SQL, Case, Database, Expression, NodeList, PostgresqlDatabase, Value, fn
 
@@ -24,7 +27,13 @@ from .models import Customer
 FTS_TABLE = "customer_fts"
 FTS_TERMS = "customer_fts_terms"  # the index's vocabulary (fts5vocab)
 FTS_SOURCE = "customer_search"  # a view: search_text padded, as the index holds it
-PADDED = "search_text || '  '"
+
+
+def _padded(row: str = "") -> str:
+    """The indexed text: a space before each word (" zw" is the trigram of a word starting zw) and two after."""
+    return f"' ' || {row}search_text || '  '"
+
+
 TRIGRAM = 3  # the shortest term the trigram index can answer
 MAX_SHORT_TERM_TRIGRAMS = 512  # beyond this a short term is in most names: a plain scan is faster
 SCAN_VS_LOOKUP = 3  # scanning a row costs about a third of fetching a candidate by id
@@ -33,17 +42,17 @@ PG_INDEX = "customer_search_text_trgm"
 SQLITE_TRIGGERS = {
     "customer_fts_insert": f"""
         CREATE TRIGGER IF NOT EXISTS customer_fts_insert AFTER INSERT ON customer BEGIN
-            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.{PADDED});
+            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, {_padded('new.')});
         END""",
     "customer_fts_delete": f"""
         CREATE TRIGGER IF NOT EXISTS customer_fts_delete AFTER DELETE ON customer BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.{PADDED});
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, {_padded('old.')});
         END""",
     # Only a change of search_text touches the index: reclaim's big owner UPDATE stays cheap.
     "customer_fts_update": f"""
         CREATE TRIGGER IF NOT EXISTS customer_fts_update AFTER UPDATE OF search_text ON customer BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.{PADDED});
-            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.{PADDED});
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, {_padded('old.')});
+            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, {_padded('new.')});
         END""",
 }
 
@@ -69,7 +78,7 @@ def create_index(database: Database) -> None:
         database.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         database.execute_sql(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON customer USING gin (search_text gin_trgm_ops)")
         return
-    database.execute_sql(f"CREATE VIEW IF NOT EXISTS {FTS_SOURCE} AS SELECT id, {PADDED} AS search_text FROM customer")
+    database.execute_sql(f"CREATE VIEW IF NOT EXISTS {FTS_SOURCE} AS SELECT id, {_padded()} AS search_text FROM customer")
     database.execute_sql(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_text, content='{FTS_SOURCE}', "
         # detail=none: a third of the size and half the build time of a full index; LIKE confirms the matches.
@@ -97,6 +106,36 @@ def _rebuild_and_sync(database: Database) -> None:
     database.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
     for ddl in SQLITE_TRIGGERS.values():
         database.execute_sql(ddl)
+
+
+def rebuild_keys(database: Database, batch: int = 20_000) -> int:
+    """Recompute every customer's search_text with customer_key (after its recipe changed, migration 0007), a
+    batch of ids at a time with one statement per batch, the index dropped meanwhile and rebuilt once after.
+    Returns the number of customers."""
+    drop_index(database)
+    postgres = isinstance(database, PostgresqlDatabase)
+    mark = "%s" if postgres else "?"
+    last, count = 0, 0
+    while True:
+        rows = database.execute_sql(
+            f"SELECT id, name, phone, email FROM customer WHERE id > {mark} ORDER BY id LIMIT {mark}", (last, batch)
+        ).fetchall()
+        if not rows:
+            break
+        keys = [customer_key(name, phone, email) for _, name, phone, email in rows]
+        ids = [row[0] for row in rows]
+        if postgres:
+            database.execute_sql(
+                "UPDATE customer SET search_text = k.key FROM unnest(%s::int[], %s::text[]) AS k(id, key) "
+                "WHERE customer.id = k.id",
+                (ids, keys),
+            )
+        else:
+            database.cursor().executemany("UPDATE customer SET search_text = ? WHERE id = ?", zip(keys, ids))
+        last, count = ids[-1], count + len(rows)
+    create_index(database)
+    database.execute_sql("ANALYZE customer")
+    return count
 
 
 @contextmanager
@@ -178,7 +217,11 @@ def _term_matches(term: str, model) -> Expression:
 
 
 def matches(text: str, model=Customer) -> Expression:
-    """The WHERE clause of the customers whose search text holds every word of TEXT."""
+    """The WHERE clause of the customers whose search text holds every word of TEXT (inside search_customers:
+    the customers it chose)."""
+    chosen = _chosen.get()
+    if chosen is not None:
+        return model.id.in_(chosen)
     query = normalize(text)
     if not query:
         raise BadInput("Search for at least one character.")
@@ -203,8 +246,123 @@ def ranked_order(text: str, model=Customer) -> list:
     return [rank(text, model), fn.LENGTH(model.name), model.name, model.id]
 
 
-def search_customers(actor, text: str, limit: int = 20) -> list:
-    """The customers the actor may see that match TEXT, best first (CustomerRow, as customers.list_customers)."""
+def search_customers(actor, text: str, limit: int | None = 20) -> list:
+    """The customers the actor may see that match TEXT, best first (CustomerRow, as customers.list_customers).
+    A page (LIMIT) is read in tiers that stop once it is full (see ranked_ids); every match (no limit) is ranked
+    in one query."""
     from .customers import CustomerFilter, list_customers
 
-    return list_customers(actor, CustomerFilter(text=text), sort="rank", limit=limit)
+    if not limit:
+        return list_customers(actor, CustomerFilter(text=text), sort="rank", limit=limit)
+    token = _chosen.set(ranked_ids(actor, text, limit))
+    try:  # list_customers reads the chosen rows (matches() names them) and orders them by rank again
+        return list_customers(actor, CustomerFilter(text=text), sort="rank", limit=limit)
+    finally:
+        _chosen.reset(token)
+
+
+# --- a page in tiers -----------------------------------------------------------------------------------------
+
+_chosen: ContextVar[list[int] | None] = ContextVar("search_chosen", default=None)
+FIRST_CHUNK = 100  # candidates confirmed at a time from an index (at least 5 pages); doubled while the page is not full
+LAST_CHUNK = 32_000
+
+
+def ranked_ids(actor, text: str, limit: int) -> list[int]:
+    """The ids of the best LIMIT customers the actor sees that match TEXT, read from indexes in tiers that stop
+    when the page is full: (1) the names that are it, from the name index; (2) customers with a word (name, pinyin, initials, phone, email) that starts with it (ranks 0-2): on SQLite
+    the trigrams of " TEXT", on PostgreSQL the pg_trgm index; (3) the rest. Each tier takes candidates in index
+    order, a chunk at a time, and ranks what it confirmed. A tier that ends with the page not full has been read
+    whole, so no better match is left behind; within the tier that fills the page, the page is the best of the
+    chunks read (exact whenever that tier has fewer matches than its first chunk)."""
+    from .access import visible_customers
+
+    query = normalize(text)
+    if not query:
+        raise BadInput("Search for at least one character.")
+    terms = query.split(" ")
+    where = visible_customers(actor) & Customer.deleted_at.is_null()
+    for term in terms:
+        where &= _like(Customer.search_text, "%%%s%%", term)
+    word_start = _like(Customer.search_text, "%s%%", query) | _like(Customer.search_text, "%% %s%%", query)
+    found: dict[int, tuple] = {}
+
+    def confirm(condition: Expression, count: int | None = None) -> int:
+        rows = (
+            Customer.select(Customer.id, rank(query), fn.LENGTH(Customer.name), Customer.name)
+            .where(where & condition)
+            .limit(count)
+            .tuples()
+        )
+        before = len(found)
+        for row in rows:
+            found[row[0]] = (row[1], row[2], row[3], row[0])
+        return len(found) - before
+
+    def full() -> bool:
+        return len(found) >= limit
+
+    chunk = max(FIRST_CHUNK, limit * 5)
+    confirm(Customer.name.in_(list({query, query.capitalize(), query.title(), query.upper()})))  # rank 0
+    word_start_query = None if is_postgres() else _fts_query(" " + query)
+    if not full():
+        if is_postgres():
+            confirm(word_start)  # pg_trgm serves both LIKEs (a word's start is a trigram there too)
+        else:
+            _tier(word_start_query, word_start, confirm, full, chunk)
+    if not full():
+        if is_postgres():
+            _pg_rest(where & ~word_start, found, limit, max(map(len, terms)) >= TRIGRAM)
+        else:
+            grams = [_fts_query(term) for term in terms]
+            if "" not in grams:  # "": nothing indexed holds that term
+                known = [f"({g})" for g in grams if g is not None]
+                if known and word_start_query and len(query) < TRIGRAM:  # " zw" is exactly a word starting zw
+                    known[-1] += f" NOT ({word_start_query})"  # those were all read above
+                _tier(" AND ".join(known) if known else None, ~word_start, confirm, full, chunk)
+    return [key[3] for key in sorted(found.values())[:limit]]
+
+
+def _tier(fts_query: str | None, condition: Expression, confirm, full, chunk: int) -> None:
+    """Confirm candidates in chunks until the page is full or the candidates run out: the FTS rowids of
+    FTS_QUERY in rowid order (None: the customer table in id order; "": there are none)."""
+    if fts_query == "":
+        return
+    last = 0
+    while not full():
+        if fts_query is None:
+            ids = [r[0] for r in db.execute_sql("SELECT id FROM customer WHERE id > ? ORDER BY id LIMIT ?", (last, chunk))]
+        else:
+            ids = [r[0] for r in db.execute_sql(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?",
+                (fts_query, last, chunk),
+            )]  # fmt: skip
+        if ids:  # the ids as one JSON parameter: Peewee renders a list of hundreds of parameters slowly
+            chunk_ids = SQL("(SELECT value FROM json_each(?))", (json.dumps(ids),))
+            confirm((Customer.id.between(ids[0], ids[-1]) if fts_query is None else Customer.id.in_(chunk_ids)) & condition)
+        if len(ids) < chunk:
+            return
+        last, chunk = ids[-1], min(chunk * 2, LAST_CHUNK)
+
+
+def _pg_rest(where: Expression, found: dict, limit: int, indexed: bool) -> None:
+    """PostgreSQL's last tier: the first matches reached (no ORDER BY, so it may stop early), ranked. INDEXED (a
+    term of 3+ characters): read through the trigram index; with a LIMIT the planner would rather scan the table
+    for the few matches it expects, and read it all when they are fewer. 1–2 characters have no trigram: the
+    scan it is, stopping at the LIMIT."""
+    rows = Customer.select(Customer.id, fn.LENGTH(Customer.name), Customer.name).where(where).limit(limit * 5)
+    with db.atomic():
+        if indexed:
+            db.execute_sql("SET LOCAL enable_seqscan = off")
+        for id_, length, name in rows.tuples():
+            found.setdefault(id_, (3, length, name, id_))
+
+
+def _fts_query(term: str) -> str | None:
+    """TERM as an FTS MATCH query: "" when nothing indexed holds it, None when it is in most customers."""
+    if len(term) >= TRIGRAM:
+        return _long_term_query(term)
+    grams = _trigrams_starting_with(term)
+    if grams is None:
+        return None
+    return " OR ".join(map(_quoted, grams))

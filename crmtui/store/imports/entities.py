@@ -38,7 +38,7 @@ from ..models import (
     User,
     to_cents,
 )
-from ..pinyin import search_text
+from ..search import customer_key
 from . import references
 from .bulk import executemany, insert_rows
 from .engine import Context, Field, Key, Row
@@ -169,8 +169,9 @@ class Entity:
         self.after_insert(ctx, rows, ids)
         return ids
 
-    def completed(self, ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
-        """The values as written to the table, adding what is computed only then (to save memory)."""
+    def completed(self, ctx: Context, values: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The values as written to the table, adding what is computed only then (to save memory); OLD is the
+        row's stored values when an update writes VALUES over it."""
         return values
 
     def after_insert(self, ctx: Context, rows: list[Row], ids: list[int]) -> None:
@@ -185,7 +186,7 @@ class Entity:
             current = {r["id"]: r for r in self.model.select().where(self.model.id.in_([row.id for row in batch])).dicts()}
             for row in batch:
                 old = current[row.id]
-                new = self.completed(ctx, {k: v for k, v in row.values.items() if k in self.updatable(ctx)})
+                new = self.completed(ctx, {k: v for k, v in row.values.items() if k in self.updatable(ctx)}, old)
                 new = {k: v for k, v in new.items() if k in model_fields}
                 diff = audit.changes(old, new)
                 if not diff:
@@ -367,8 +368,10 @@ class Customers(Entity):
     def customers_of(self, rows: list[Row]) -> dict[int, int]:
         return {row.id: row.id for row in rows}
 
-    def completed(self, ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
-        return {**values, "search_text": search_text(values["name"])}  # ~700 bytes a name: made as it is written
+    def completed(self, ctx: Context, values: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str, Any]:
+        # made as it is written (not kept for the whole file), as `customer add` makes it: phone and email too
+        merged = {**(old or {}), **values}
+        return {**values, "search_text": customer_key(merged["name"], merged.get("phone"), merged.get("email"))}
 
     def updatable(self, ctx: Context) -> set[str]:
         return ctx.provided - {"created_at"}

@@ -22,8 +22,13 @@ PlanOption = Annotated[Optional[list[str]], typer.Option("--instalment", metavar
 TABLE_COLUMNS = ["id", "number", "customer", "status", "signed_on", "end_on", "amount", "paid", "open", "invoiced", "owner"]
 
 
-def emit_detail(detail, sections: dict[str, str], fmt: str | None, title: str) -> None:
-    """A record and its sections (lists of rows): JSON keeps everything, CSV/TSV the record row, a table all."""
+# The sections of a quote or contract as people read them (the record above already names contract and customer).
+LINE_COLUMNS = ["code", "product", "quantity", "unit", "unit_price", "discount", "total"]
+
+
+def emit_detail(detail, sections: dict[str, tuple[str, list[str]]], fmt: str | None, title: str) -> None:
+    """A record and its sections (key: heading and table columns): JSON keeps everything, CSV/TSV the record row,
+    a table all."""
     chosen = context.output_format(fmt)
     if chosen in ("json", "jsonl"):
         emit_record(dataclasses.asdict(detail), chosen)
@@ -32,11 +37,11 @@ def emit_detail(detail, sections: dict[str, str], fmt: str | None, title: str) -
     emit_record(profile, chosen, title=title)
     if chosen != "table":  # the sections have their own list commands
         return
-    for key, heading in sections.items():
+    for key, (heading, columns) in sections.items():
         rows = getattr(detail, key)
         if rows:
             typer.echo()
-            emit_objects(rows, chosen, title=heading)
+            emit_objects(rows, chosen, columns, title=heading)
 
 
 @app.command("add")
@@ -100,7 +105,12 @@ def show(contract: ContractArgument, fmt: context.FormatOption = None) -> None:
     from crmtui.store.contracts import get_contract
 
     detail = get_contract(context.actor(), contract)
-    sections = {"lines": "Lines", "instalments": "Payment plan", "payments": "Payments", "invoices": "Invoices"}
+    sections = {
+        "lines": ("Lines", LINE_COLUMNS),
+        "instalments": ("Payment plan", ["seq", "due_on", "amount", "paid", "open", "status"]),
+        "payments": ("Payments", ["paid_on", "amount", "by", "note"]),
+        "invoices": ("Invoices", ["number", "issued_on", "type", "amount", "buyer_tax_id"]),
+    }
     emit_detail(detail, sections, fmt, f"Contract {detail.number}")
 
 

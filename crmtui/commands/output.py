@@ -167,10 +167,12 @@ def emit_objects(
             return 0
         names = list(columns or (field_names(row_type) if row_type else []))
         return emit(names, [], fmt, title)
-    as_dict = dataclasses.asdict if dataclasses.is_dataclass(first) else dict
-    names = list(columns or as_dict(first).keys())
-
-    rows = ([as_dict(obj).get(n) for n in names] for obj in chain([first], iterator))
+    if dataclasses.is_dataclass(first):  # attributes, so a column may also be a property (no deep copy per row)
+        names = list(columns or field_names(type(first)))
+        rows = ([getattr(obj, n, None) for n in names] for obj in chain([first], iterator))
+    else:
+        names = list(columns or first.keys())
+        rows = ([obj.get(n) for n in names] for obj in chain([first], iterator))
     return emit(names, rows, fmt, title)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmtui.commands import context
-from crmtui.commands.contract import EveryOption, InstalmentsOption, LimitOption, LineOption, OffsetOption, PlanOption, emit_detail
+from crmtui.commands.contract import EveryOption, InstalmentsOption, LimitOption, LineOption, OffsetOption, PlanOption, LINE_COLUMNS, emit_detail
 from crmtui.commands.output import emit_objects, say
 
 app = typer.Typer(help="Quotes: draft → sent → accepted (makes the contract) or rejected.", no_args_is_help=True)
@@ -62,7 +62,7 @@ def show(quote: QuoteArgument, fmt: context.FormatOption = None) -> None:
     from crmtui.store.quotes import get_quote
 
     detail = get_quote(context.actor(), quote)
-    emit_detail(detail, {"lines": "Lines"}, fmt, f"Quote {detail.number}")
+    emit_detail(detail, {"lines": ("Lines", LINE_COLUMNS)}, fmt, f"Quote {detail.number}")
 
 
 @app.command("edit")

@@ -4,10 +4,14 @@ benchmarks.
 
 Deterministic: the same seed and the same day give the same rows. Dates are laid out around the local day the
 demo runs (clock.local_today(), so CRM_NOW pins it), so the data always looks fresh: follow-ups due today and
-overdue, stuck deals, instalments coming due. Rows are made by cheap Python (random.Random(seed) per table,
-timestamps and dates looked up in precomputed tables of strings, pinyin cached per character) and written through
-the raw cursor (imports.bulk.write_rows: executemany on SQLite, COPY on PostgreSQL) with explicit ids, so the rows
-that refer to each other never need a query; never a Model.create per row. The search index is suspended and
+overdue, stuck deals, instalments coming due. Customers, deals and the sales behind them are made by cheap Python
+(random.Random(seed) per table, timestamps and dates looked up in precomputed tables of strings, pinyin cached per
+name) and written through the raw cursor (imports.bulk.write_rows: executemany on SQLite, COPY on PostgreSQL) with
+explicit ids, so the rows that refer to each other never need a query; never a Model.create per row. The bulky,
+simple tables (contacts, follow-ups, tags, ownership events: two thirds of the rows) are made by the database itself,
+one INSERT ... SELECT each over the customers just written, every choice hashed from the row's ids and the seed.
+Owned customers keep to the pool rules as of the seed moment (a team reclaiming daily leaves none past its tier's
+limit, a few within the warning days); a final reclaim pass makes sure of it. The search index is suspended and
 rebuilt once (search.bulk_loading), and search_text is made by search.customer_key, as `customer add` makes it.
 """
 
@@ -561,7 +565,8 @@ class _Seeder:
                     key = key_cache[name] = customer_key(name)
                 digits = phone
                 search = key + " " + digits + (" " + email if email else "")
-                updated = max(created, owned if owner else created, pooled if pool else created, created if last is None else last)
+                moved = owned if owner else (pooled if pool else created)  # its latest change of hands
+                updated = max(created, moved, created if last is None else last)
                 yield (
                     self.cid0 + i, name, tier, phone, email, industry, sources[int(r() * 8)], address, None,
                     territory, owner, former, owned_at, pooled_at, ts(last) if last is not None else None,
@@ -617,7 +622,8 @@ class _Seeder:
         )
         days = [self.day(offset)[5:].replace("02-29", "02-28") for offset in range(-2, 365)]
         soon = f"{when} / 100 % 10 = 0"  # a tenth of the birthdays fall within the fortnight
-        month_day = _substr(_q("".join(days)), f"1 + 5 * (CASE WHEN {soon} THEN {when} / 1000 % 14 ELSE 2 + {when} / 1000 % 365 END)", 5)
+        offset = f"(CASE WHEN {soon} THEN {when} / 1000 % 14 ELSE 2 + {when} / 1000 % 365 END)"
+        month_day = _substr(_q("".join(days)), f"1 + 5 * {offset}", 5)
         year = f"CAST({self.today.year - 25} - {when} / 1000000 % 30 AS TEXT)"
         birthday = "CASE WHEN " + when + " % 100 < 16 THEN " + _date(year + " || '-' || " + month_day) + " END"
         digits = f"CAST(10000000 + {what} / 100 % 90000000 AS TEXT)"
@@ -626,7 +632,8 @@ class _Seeder:
         sql = f"""{_numbers(3)}
             INSERT INTO contact (customer_id, name, title, phone, email, wechat, birthday, created_at)
             SELECT c.id, {name}, {title}, {phone},
-                CASE WHEN {what} / 10000 % 10 < 4 THEN 'c' || CAST(c.id AS TEXT) || '-' || CAST(n AS TEXT) || '@example.cn' END,
+                CASE WHEN {what} / 10000 % 10 < 4
+                    THEN 'c' || CAST(c.id AS TEXT) || '-' || CAST(n AS TEXT) || '@example.cn' END,
                 CASE WHEN {what} / 100000 % 2 = 0 THEN 'wx' || CAST(c.id AS TEXT) || CAST(n AS TEXT) END,
                 {birthday}, c.created_at
             FROM nums CROSS JOIN customer c
@@ -651,7 +658,8 @@ class _Seeder:
         at = _minus_minutes("c.last_followup_at", back("n", 41))
         later = _minus_minutes("c.last_followup_at", back("n - 1", 41))
         types = _weighted(((k, w) for k, (_, w) in enumerate(FOLLOWUP_TYPES)), 100)
-        kind = _pick([t for t, _ in FOLLOWUP_TYPES], f"CAST({_substr(_q(''.join(map(str, types))), f'1 + {choice} % 100', 1)} AS INTEGER)")
+        type_index = _substr(_q("".join(map(str, types))), f"1 + {choice} % 100", 1)
+        kind = _pick([t for t, _ in FOLLOWUP_TYPES], f"CAST({type_index} AS INTEGER)")
         year_ago = _literal_time(self.ts(-365 * 1440))
         room = _minutes_between("c.last_followup_at", year_ago, "c.created_at")
         sql = f"""{_numbers(7)}
@@ -686,15 +694,17 @@ class _Seeder:
                     CASE WHEN {assign} THEN '分配新客户' END, {at}, CASE WHEN {assign} THEN {manager} ELSE {user} END
                 FROM customer c WHERE c.id >= {self.cid0} AND {where}{_pg_order('c.id')}"""
 
+        went_back = "c.owner_id IS NULL AND c.former_owner_id IS NOT NULL"
         self.insert_select(OwnershipEvent, got("c.owner_id", "c.owned_at", "c.owner_id IS NOT NULL"), int(self.n * 0.85))
-        self.insert_select(OwnershipEvent, got("c.former_owner_id", "c.created_at", "c.owner_id IS NULL AND c.former_owner_id IS NOT NULL"), int(self.n * 0.1))
-        rules = _pick([f"no follow-up for {DEFAULT_NO_FOLLOWUP_DAYS[t]} days (tier {t})" for t in TIERS], "c.tier", TIERS)
+        self.insert_select(OwnershipEvent, got("c.former_owner_id", "c.created_at", went_back), int(self.n * 0.1))
+        rules = [f"no follow-up for {DEFAULT_NO_FOLLOWUP_DAYS[t]} days (tier {t})" for t in TIERS]  # as reclaim names them
+        rules = _pick(rules, "c.tier", TIERS)
         reclaimed = f"{d(55)} % 100 < 70"
         sql = f"""INSERT INTO ownership_event (customer_id, from_user_id, to_user_id, kind, reason, at, by_id)
             SELECT c.id, c.former_owner_id, NULL, CASE WHEN {reclaimed} THEN 'reclaim' ELSE 'release' END,
                 CASE WHEN {reclaimed} THEN {rules} ELSE '客户暂无需求' END, c.pooled_at,
                 CASE WHEN {reclaimed} THEN NULL ELSE c.former_owner_id END
-            FROM customer c WHERE c.id >= {self.cid0} AND c.owner_id IS NULL AND c.former_owner_id IS NOT NULL{_pg_order('c.id')}"""
+            FROM customer c WHERE c.id >= {self.cid0} AND {went_back}{_pg_order('c.id')}"""
         self.insert_select(OwnershipEvent, sql, int(self.n * 0.1))
 
     # -- the sales process -------------------------------------------------------------------------------------

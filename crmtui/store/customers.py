@@ -36,6 +36,7 @@ class CustomerFilter:
     text: str | None = None  # search, as search_customers
     include_deleted: bool = False
     lifecycle: str | None = None  # 'due-to-buy' or 'at-risk' (store/lifecycle.py, as of now)
+    ids: list[int] | None = None  # the customers a search already chose (search_customers); TEXT then only ranks
 
 
 @dataclass
@@ -367,7 +368,9 @@ def _conditions(actor: Actor, flt: CustomerFilter) -> Expression:
         from .lifecycle import lifecycle_condition
 
         where &= lifecycle_condition(flt.lifecycle, now())
-    if flt.text is not None:
+    if flt.ids is not None:
+        where &= Customer.id.in_(flt.ids)
+    elif flt.text is not None:
         where &= search.matches(flt.text)
     return where
 

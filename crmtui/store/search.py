@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from peewee import SQL, Case, Database, Expression, NodeList, PostgresqlDatabase, Value, fn
 
@@ -217,11 +216,7 @@ def _term_matches(term: str, model) -> Expression:
 
 
 def matches(text: str, model=Customer) -> Expression:
-    """The WHERE clause of the customers whose search text holds every word of TEXT (inside search_customers:
-    the customers it chose)."""
-    chosen = _chosen.get()
-    if chosen is not None:
-        return model.id.in_(chosen)
+    """The WHERE clause of the customers whose search text holds every word of TEXT."""
     query = normalize(text)
     if not query:
         raise BadInput("Search for at least one character.")
@@ -254,16 +249,12 @@ def search_customers(actor, text: str, limit: int | None = 20) -> list:
 
     if not limit:
         return list_customers(actor, CustomerFilter(text=text), sort="rank", limit=limit)
-    token = _chosen.set(ranked_ids(actor, text, limit))
-    try:  # list_customers reads the chosen rows (matches() names them) and orders them by rank again
-        return list_customers(actor, CustomerFilter(text=text), sort="rank", limit=limit)
-    finally:
-        _chosen.reset(token)
+    chosen = ranked_ids(actor, text, limit)  # the page's rows, which list_customers reads and ranks again
+    return list_customers(actor, CustomerFilter(text=text, ids=chosen), sort="rank", limit=limit)
 
 
 # --- a page in tiers -----------------------------------------------------------------------------------------
 
-_chosen: ContextVar[list[int] | None] = ContextVar("search_chosen", default=None)
 FIRST_CHUNK = 100  # candidates confirmed at a time from an index (at least 5 pages); doubled while the page is not full
 LAST_CHUNK = 32_000
 

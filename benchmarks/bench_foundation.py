@@ -77,7 +77,7 @@ def demo_database(rows: int, db_url: str | None = None) -> tuple[str, float | No
 
 
 def _sqlite_file(url: str) -> str | None:
-    from crmtui.store.db import sqlite_path
+    from crmtui.store.config import sqlite_path
 
     return sqlite_path(url)
 

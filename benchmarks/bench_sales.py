@@ -1,13 +1,12 @@
 """The sales lists at scale (issue 4's speed target: every list ≤ 300 ms with --limit 50 on the 1M-customer demo).
 
-    CRM_NOW=2026-11-22 .venv/bin/crm --db sqlite:////tmp/big.sqlite3 demo --customers 1000000   # once
-    .venv/bin/python -m benchmarks.bench_sales --db sqlite:////tmp/big.sqlite3
-    .venv/bin/python -m benchmarks.bench_sales --db sqlite:////tmp/small.sqlite3 --seed 20000    # seeds first
+    .venv/bin/python -m benchmarks.bench_sales --rows 1000000                     # a fresh demo database
+    .venv/bin/python -m benchmarks.bench_sales --db sqlite:////tmp/big.sqlite3      # a demo database (seeded if empty)
 
 Times, through the real `crm` entry point (process start included) and the store call alone, for an admin, a
 manager and a rep of the demo team: product, quote, contract (plain and --ending-within 30), payment, invoice
 lists and `payment plan --status overdue` (instalments across contracts), each with --limit 50.
-`run(db_url)` returns the figures as dicts for the benchmarks harness.
+`run(rows, db_url)` returns the figures as dicts for the benchmarks harness.
 """
 
 from __future__ import annotations
@@ -45,14 +44,14 @@ def _cli(db_url: str, user: str, args: list[str]) -> float:
     return seconds
 
 
-def run(db_url: str, seed: int | None = None) -> list[dict]:
+def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
+    from benchmarks.bench_foundation import demo_database
     from crmtui.store import contracts, invoices, payments, products, quotes
     from crmtui.store.access import actor_for
     from crmtui.store.session import connect
 
+    db_url, _ = demo_database(rows, db_url)
     os.environ["CRM_NOW"] = NOW
-    if seed:
-        subprocess.run([str(Path(sys.executable).with_name("crm")), "--db", db_url, "demo", "--customers", str(seed)], check=True)
     connect(db_url)
     modules = dict(products=products, quotes=quotes, contracts=contracts, payments=payments, invoices=invoices)
     figures = []
@@ -70,10 +69,10 @@ def run(db_url: str, seed: int | None = None) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", required=True, help="A database URL (a demo database, or an empty one with --seed).")
-    parser.add_argument("--seed", type=int, help="Seed `crm demo --customers N` first.")
+    parser.add_argument("--rows", type=int, default=100_000, help="Customers of the demo database to seed.")
+    parser.add_argument("--db", help="A database URL (a demo database, or an empty one to seed).")
     args = parser.parse_args()
-    for figure in run(args.db, args.seed):
+    for figure in run(args.rows, args.db):
         flag = "" if figure["value"] <= figure["target"] else "  OVER"
         print(f"{figure['name']:<55} {figure['value'] * 1000:8.1f} ms{flag}")
 

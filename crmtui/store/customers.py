@@ -1,7 +1,9 @@
 """Customers: add, find, list (filtered, sorted, paged), show, edit, soft delete and restore, scoped by access.py.
 
 list_customers/count_customers are also what the TUI pages with; they build one query whatever the filter, so a
-page of 20 costs the same on 1M customers as on 100 (ORDER BY an indexed column, LIMIT/OFFSET).
+page of 20 costs the same on 1M customers as on 100 (ORDER BY an indexed column, LIMIT/OFFSET). A page of a search
+ranked best first is chosen by search.ranked_ids (tiers read from the indexes that stop once the page is full), then
+read by id; count_customers(at_most=N) stops counting past N (a common search term matches most customers).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class CustomerFilter:
     text: str | None = None  # search, as search_customers
     include_deleted: bool = False
     lifecycle: str | None = None  # 'due-to-buy' or 'at-risk' (store/lifecycle.py, as of now)
-    ids: list[int] | None = None  # the customers a search already chose (search_customers); TEXT then only ranks
+    ids: list[int] | None = None  # the customers a search already chose (search.ranked_ids); TEXT then only ranks
 
 
 @dataclass
@@ -340,7 +342,8 @@ def due_condition(column, due: str) -> Expression:
     return windows[due]
 
 
-def _conditions(actor: Actor, flt: CustomerFilter) -> Expression:
+def _conditions(actor: Actor, flt: CustomerFilter, text: bool = True) -> Expression:
+    """The WHERE clause of FLT for ACTOR; TEXT=False leaves out the search (list_customers' tiers read it)."""
     where = visible_customers(actor)
     if not flt.include_deleted:
         where &= Customer.deleted_at.is_null()
@@ -370,7 +373,7 @@ def _conditions(actor: Actor, flt: CustomerFilter) -> Expression:
         where &= lifecycle_condition(flt.lifecycle, now())
     if flt.ids is not None:
         where &= Customer.id.in_(flt.ids)
-    elif flt.text is not None:
+    elif flt.text is not None and text:
         where &= search.matches(flt.text)
     return where
 
@@ -398,6 +401,14 @@ def list_customers(
     flt = flt or CustomerFilter()
     if (limit is not None and limit < 0) or offset < 0:
         raise BadInput("--limit and --offset take numbers, 0 or more.")
+    order = _order(sort, flt.text)
+    if flt.text is not None and flt.ids is None and limit and (sort or ("rank" if flt.text else "name")) == "rank":
+        # a search's page best first: its ids from the tiers (the best OFFSET + LIMIT), then that page read by id
+        where = _conditions(actor, flt, text=False)
+        chosen = search.ranked_ids(actor, flt.text, offset + limit, where)[offset : offset + limit]
+        where, offset = where & Customer.id.in_(chosen), 0
+    else:
+        where = _conditions(actor, flt)
     owner = User.alias()
     query = (
         Customer.select(
@@ -408,8 +419,8 @@ def list_customers(
         .join_from(Customer, owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
         # LEFT joins keep customer the outer loop, so a page walks the sort index rather than sorting everything.
         .join_from(Customer, Territory, JOIN.LEFT_OUTER, on=(Customer.territory == Territory.id))
-        .where(_conditions(actor, flt))
-        .order_by(*_order(sort, flt.text))
+        .where(where)
+        .order_by(*order)
         .offset(offset or None)
         .limit(limit)
         .tuples()
@@ -428,8 +439,13 @@ def _tags_by_customer(ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def count_customers(actor: Actor, flt: CustomerFilter | None = None) -> int:
-    return Customer.select().where(_conditions(actor, flt or CustomerFilter())).count()
+def count_customers(actor: Actor, flt: CustomerFilter | None = None, at_most: int | None = None) -> int:
+    """How many customers FLT lists. AT_MOST: stop counting past it (the first AT_MOST + 1 matches, in a
+    subquery with a LIMIT): a result above AT_MOST means "more than AT_MOST", cheap for a common search term."""
+    if at_most is not None and at_most < 0:
+        raise BadInput("Count at most 0 or more customers.")
+    query = Customer.select(Customer.id).where(_conditions(actor, flt or CustomerFilter()))
+    return query.count() if at_most is None else query.limit(at_most + 1).count()
 
 
 # --- one customer in full ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ On SQLite a trigram FTS5 table (external content, kept in sync by triggers) firs
 of 3+ characters by its trigrams; a term of 1–2 characters by the indexed trigrams that begin with it (looked up in
 the index's vocabulary; the indexed text is padded with two spaces so every occurrence begins a trigram), or, when
 that is most of the index, not at all. The indexed text also starts with a space, so a word's start is a trigram
-(" zw"): search_customers reads the words that start with the query (ranks 0-2) apart from the rest. The FTS table is only ever MATCHed, never LIKEd: SQLite 3.40 returns wrong,
+(" zw"): ranked_ids reads the words that start with the query (ranks 0-2) apart from the rest. The FTS table is only ever MATCHed, never LIKEd: SQLite 3.40 returns wrong,
 empty results for CJK LIKE on a trigram FTS table. On PostgreSQL a pg_trgm GIN index serves ILIKE.
 Bulk writers that bypass Peewee wrap their inserts in bulk_loading().
 """
@@ -242,15 +242,12 @@ def ranked_order(text: str, model=Customer) -> list:
 
 
 def search_customers(actor, text: str, limit: int | None = 20) -> list:
-    """The customers the actor may see that match TEXT, best first (CustomerRow, as customers.list_customers).
-    A page (LIMIT) is read in tiers that stop once it is full (see ranked_ids); every match (no limit) is ranked
-    in one query."""
+    """The customers the actor may see that match TEXT, best first (CustomerRow): customers.list_customers sorted
+    by rank, which reads a page (LIMIT) in tiers that stop once it is full (see ranked_ids) and ranks every match
+    (no limit) in one query."""
     from .customers import CustomerFilter, list_customers
 
-    if not limit:
-        return list_customers(actor, CustomerFilter(text=text), sort="rank", limit=limit)
-    chosen = ranked_ids(actor, text, limit)  # the page's rows, which list_customers reads and ranks again
-    return list_customers(actor, CustomerFilter(text=text, ids=chosen), sort="rank", limit=limit)
+    return list_customers(actor, CustomerFilter(text=text), sort="rank", limit=limit)
 
 
 # --- a page in tiers -----------------------------------------------------------------------------------------
@@ -259,8 +256,9 @@ FIRST_CHUNK = 100  # candidates confirmed at a time from an index (at least 5 pa
 LAST_CHUNK = 32_000
 
 
-def ranked_ids(actor, text: str, limit: int) -> list[int]:
-    """The ids of the best LIMIT customers the actor sees that match TEXT, read from indexes in tiers that stop
+def ranked_ids(actor, text: str, limit: int, scope: Expression | None = None) -> list[int]:
+    """The ids of the best LIMIT customers among SCOPE (a WHERE clause; default: the customers the actor sees,
+    not deleted) that match TEXT, read from indexes in tiers that stop
     when the page is full: (1) the names that are it, from the name index; (2) customers with a word (name, pinyin, initials, phone, email) that starts with it (ranks 0-2): on SQLite
     the trigrams of " TEXT", on PostgreSQL the pg_trgm index; (3) the rest. Each tier takes candidates in index
     order, a chunk at a time, and ranks what it confirmed. A tier that ends with the page not full has been read
@@ -272,7 +270,7 @@ def ranked_ids(actor, text: str, limit: int) -> list[int]:
     if not query:
         raise BadInput("Search for at least one character.")
     terms = query.split(" ")
-    where = visible_customers(actor) & Customer.deleted_at.is_null()
+    where = scope if scope is not None else visible_customers(actor) & Customer.deleted_at.is_null()
     for term in terms:
         where &= _like(Customer.search_text, "%%%s%%", term)
     word_start = _like(Customer.search_text, "%s%%", query) | _like(Customer.search_text, "%% %s%%", query)

@@ -327,10 +327,19 @@ def _numbers(top: int) -> str:
     return f"WITH RECURSIVE nums(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM nums WHERE n < {top - 1})"
 
 
+# Ends a subquery in FROM so that it is not merged into the query around it: its columns are computed once a
+# row, instead of once each time the outer expressions name them (SQLite computes no common subexpressions).
+_FENCE_SQLITE, _FENCE_PG = " LIMIT -1 OFFSET 0", " OFFSET 0"
+
+
 def _pg_order(columns: str) -> str:
     """PostgreSQL: ORDER BY COLUMNS, so the ids a sequence hands out are the same run after run. SQLite makes the
     rows in that order already (the CROSS JOIN fixes the loops), and numbers them as they come."""
     return f" ORDER BY {columns}" if is_postgres() else ""
+
+
+def _fence() -> str:
+    return _FENCE_PG if is_postgres() else _FENCE_SQLITE
 
 
 def _minus_minutes(column: str, minutes: str) -> str:
@@ -647,7 +656,8 @@ class _Seeder:
         self.ct0 = _next_id(Contact)
         _sequence_from("contact", self.ct0)
         # three draws a row (and one a customer), each read as several independent digits-wide choices
-        who, what, when = (self.draw("CAST(c.id AS BIGINT) * 4 + n", part) for part in (22, 23, 24))
+        draws = [self.draw("CAST(c.id AS BIGINT) * 4 + n", part) for part in (22, 23, 24)]
+        who, what, when = "r.who", "r.what", "r.pick"  # each drawn once per row in the fenced subquery below
         count = self.draw("c.id", 20)
         count = f"(CASE WHEN {count} % 1000 < 450 THEN 1 WHEN {count} / 1000 % 1000 < 700 THEN 2 ELSE 3 END)"
         name = (
@@ -666,45 +676,56 @@ class _Seeder:
         title = _pick(TITLES, f"{when} / 10 % {len(TITLES)}")
         sql = f"""{_numbers(3)}
             INSERT INTO contact (customer_id, name, title, phone, email, wechat, birthday, created_at)
-            SELECT c.id, {name}, {title}, {phone},
+            SELECT r.id, {name}, {title}, {phone},
                 CASE WHEN {what} / 10000 % 10 < 4
-                    THEN 'c' || CAST(c.id AS TEXT) || '-' || CAST(n AS TEXT) || '@example.cn' END,
-                CASE WHEN {what} / 100000 % 2 = 0 THEN 'wx' || CAST(c.id AS TEXT) || CAST(n AS TEXT) END,
-                {birthday}, c.created_at
-            FROM nums CROSS JOIN customer c
-            WHERE c.id >= {self.cid0} AND n < {count}{_pg_order('n, c.id')}"""
+                    THEN 'c' || CAST(r.id AS TEXT) || '-' || CAST(r.n AS TEXT) || '@example.cn' END,
+                CASE WHEN {what} / 100000 % 2 = 0 THEN 'wx' || CAST(r.id AS TEXT) || CAST(r.n AS TEXT) END,
+                {birthday}, r.created_at
+            FROM (
+                SELECT c.id, n, c.created_at, {draws[0]} AS who, {draws[1]} AS what, {draws[2]} AS pick
+                FROM nums CROSS JOIN customer c
+                WHERE c.id >= {self.cid0} AND n < {count}{_pg_order('n, c.id')}{_fence()}
+            ) r"""
         self.insert_select(Contact, sql, int(self.n * 1.7))
 
     def followups(self) -> None:
         """Up to a year of follow-ups per customer that has a last one: the latest at its last_followup_at (its
         next at the customer's next_followup_at), earlier ones about 35 days apart going back, never before the
         customer existed nor more than a year ago; by the owner, else the former owner."""
-        choice = self.draw("CAST(c.id AS BIGINT) * 8 + n", 43)  # type, note, whether the next one was set
         counts = "".join(str(k) for k in _weighted(((1, 14), (2, 20), (3, 22), (4, 17), (5, 11), (6, 6), (7, 4)), 100))
         pick = self.draw("c.id", 40)
         count = f"CAST({_substr(_q(counts), f'1 + {pick} % 100', 1)} AS INTEGER)"
+        shift = lambda k: self.draw(f"CAST(c.id AS BIGINT) * 8 + {k}", 41)  # noqa: E731 - the K-th one's jitter
 
-        def back(k: str, salt: int) -> str:  # minutes between the last follow-up and the K-th one before it
-            key = f"CAST(c.id AS BIGINT) * 8 + {k}"
-            shift = _draw(key, self.seed * 1000 + salt)
+        def back(k: str, shift: str) -> str:  # minutes between the last follow-up and the K-th one before it
             jitter = f"(({shift} % 21 - 10) * 1440 + {shift} / 21 % 181 - 90)"  # +-10 days, +-1.5 hours
             return f"(CASE WHEN {k} = 0 THEN 0 ELSE ({k}) * 50400 + {jitter} END)"
 
-        at = _minus_minutes("c.last_followup_at", back("n", 41))
-        later = _minus_minutes("c.last_followup_at", back("n - 1", 41))
         types = _weighted(((k, w) for k, (_, w) in enumerate(FOLLOWUP_TYPES)), 100)
-        type_index = _substr(_q("".join(map(str, types))), f"1 + {choice} % 100", 1)
+        type_index = _substr(_q("".join(map(str, types))), "1 + f.choice % 100", 1)
         kind = _pick([t for t, _ in FOLLOWUP_TYPES], f"CAST({type_index} AS INTEGER)")
         year_ago = _literal_time(self.ts(-365 * 1440))
-        room = _minutes_between("c.last_followup_at", year_ago, "c.created_at")
+        room = _minutes_between("r.last", year_ago, "r.created_at")
+        # Fenced subqueries, innermost first: the draws (once a row), the times (once a row), the columns.
         sql = f"""{_numbers(7)}
             INSERT INTO followup (customer_id, contact_id, user_id, type, at, note, next_at, created_at)
-            SELECT c.id, {self.ct0 - self.cid0} + c.id, COALESCE(c.owner_id, c.former_owner_id), {kind}, {at},
-                {_pick(NOTES, f'{choice} / 100 % {len(NOTES)}')},
-                CASE WHEN n = 0 THEN c.next_followup_at WHEN {choice} / 10000 % 2 = 0 THEN {later} END, {at}
-            FROM customer c CROSS JOIN nums
-            WHERE c.id >= {self.cid0} AND c.last_followup_at IS NOT NULL AND n < {count} AND {back("n", 41)} < {room}
-            {_pg_order('c.id, n')}"""
+            SELECT f.id, {self.ct0 - self.cid0} + f.id, f.user_id, {kind}, f.at,
+                {_pick(NOTES, f'f.choice / 100 % {len(NOTES)}')},
+                CASE WHEN f.n = 0 THEN f.next WHEN f.choice / 10000 % 2 = 0 THEN f.later END, f.at
+            FROM (
+                SELECT r.id, r.n, r.user_id, r.choice, r.next, {_minus_minutes("r.last", back("r.n", "r.shift"))} AS at,
+                    CASE WHEN r.n > 0 THEN {_minus_minutes("r.last", back("r.n - 1", "r.shift_before"))} END AS later
+                FROM (
+                    SELECT c.id, n, c.last_followup_at AS last, c.created_at, c.next_followup_at AS next,
+                        COALESCE(c.owner_id, c.former_owner_id) AS user_id, {shift("n")} AS shift,
+                        CASE WHEN n > 0 THEN {shift("n - 1")} END AS shift_before,
+                        {self.draw("CAST(c.id AS BIGINT) * 8 + n", 43)} AS choice
+                    FROM customer c CROSS JOIN nums
+                    WHERE c.id >= {self.cid0} AND c.last_followup_at IS NOT NULL AND n < {count}
+                    {_pg_order('c.id, n')}{_fence()}
+                ) r
+                WHERE {back("r.n", "r.shift")} < {room}{_fence()}
+            ) f"""
         self.insert_select(Followup, sql, self.n * 2)
 
     def tags_and_events(self) -> None:

@@ -224,18 +224,3 @@ def test_database_made_tables_agree_with_customers(seeded):
     tags = CustomerTag.select(CustomerTag.customer).distinct().count()
     assert 0.25 < tags / 400 < 0.55
 
-
-def test_rows_made_alongside_keep_order_and_errors():
-    from crmtui.store.demo import _made_alongside
-
-    assert list(_made_alongside(iter(range(12_345)), batch=1000)) == list(range(12_345))
-
-    def broken():
-        yield from range(2500)
-        raise ValueError("bad row")
-
-    got = []
-    with pytest.raises(ValueError, match="bad row"):
-        for row in _made_alongside(broken(), batch=1000):
-            got.append(row)
-    assert got == list(range(2000))  # the full batches before the error

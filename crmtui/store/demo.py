@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import islice
 from time import perf_counter
 
 from . import pinyin
@@ -237,40 +236,6 @@ def _reset_sequences() -> None:
         )
 
 
-def _made_alongside(rows: Iterator, batch: int = 5_000) -> Iterator:
-    """ROWS, made by a thread of their own while the caller writes the batches before: the driver lets go of the
-    GIL while SQLite stores a row, so making the next rows (Python) and storing these (C) share the two cores.
-    Same rows, same order; an error while making them is raised here."""
-    import threading
-    from queue import Queue
-
-    done = object()
-    queue: Queue = Queue(maxsize=8)
-    stop = threading.Event()
-
-    def make() -> None:
-        try:
-            while not stop.is_set() and (chunk := list(islice(rows, batch))):
-                queue.put(chunk)
-            queue.put(done)
-        except BaseException as error:  # noqa: BLE001 - handed to the writer, which raises it
-            queue.put(error)
-
-    maker = threading.Thread(target=make, name="demo-rows", daemon=True)
-    maker.start()
-    try:
-        while (chunk := queue.get()) is not done:
-            if isinstance(chunk, BaseException):
-                raise chunk
-            yield from chunk
-    finally:
-        stop.set()
-        while maker.is_alive():  # let a maker blocked on a full queue see the stop
-            while not queue.empty():
-                queue.get_nowait()
-            maker.join(0.05)
-
-
 def _next_id(model) -> int:
     from peewee import fn
 
@@ -413,7 +378,7 @@ class _Seeder:
                 yield row
 
         self.progress(name, 0, total)
-        write_rows(name, columns, counted() if isinstance(rows, list) else _made_alongside(counted()))
+        write_rows(name, columns, counted())
         self.progress(name, counter[0], counter[0])
         self.result.counts[name] = self.result.counts.get(name, 0) + counter[0]
         return counter[0]

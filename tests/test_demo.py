@@ -223,4 +223,3 @@ def test_database_made_tables_agree_with_customers(seeded):
     assert reasons and all(r.startswith("no follow-up for ") for r in reasons)
     tags = CustomerTag.select(CustomerTag.customer).distinct().count()
     assert 0.25 < tags / 400 < 0.55
-

@@ -150,7 +150,7 @@ class Followup(BaseModel):
     contact = ForeignKeyField(Contact, null=True, backref="followups")
     user = ForeignKeyField(User, backref="followups", index=False)
     type = CharField(default="call")
-    at = DateTimeField(default=now, index=True)  # `followup list` pages newest first across customers
+    at = DateTimeField(default=now)  # `followup list` pages newest first through the (at, user, type, customer) index
     note = TextField(default="")
     next_at = DateTimeField(null=True)
     created_at = DateTimeField(default=now)

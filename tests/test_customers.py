@@ -206,3 +206,26 @@ def test_the_real_crm_entry_point(team, crm):
     assert [c["name"] for c in json.loads(found.stdout)] == ["长城物流"]
     refused = crm("customer", "edit", added.stdout.strip(), "--tier", "Q", user="wang")
     assert refused.exit_code == 2 and refused.stderr.startswith("crm: Unknown tier")
+
+
+def test_a_searchs_pages_keep_the_lists_filters_and_rank_best_first(team):
+    wang, root = as_user("wang"), as_user("root")
+    for name, tier in [("张伟", "A"), ("张伟明", "B"), ("大张伟科技", "A"), ("张伟物流", "A"), ("小张", "A")]:
+        add_customer(wang, name, tier=tier)
+    add_customer(root, "张伟贸易公司", territory="华东", tier="A")  # in the pool
+    gone = add_customer(wang, "张伟咨询服务中心", tier="A")
+    delete_customer(wang, gone)
+    tier_a = CustomerFilter(text="zw", tier="A")
+    every = names(list_customers(root, tier_a, limit=None))  # all matches ranked in one query
+    assert every == ["张伟", "张伟物流", "张伟贸易公司", "大张伟科技"]
+    pages = [names(list_customers(root, tier_a, limit=2, offset=offset)) for offset in (0, 2, 4)]
+    assert pages == [every[:2], every[2:], []]
+    assert names(list_customers(root, CustomerFilter(text="zw", tier="A", owner="pool"), limit=20)) == ["张伟贸易公司"]
+    assert names(list_customers(root, CustomerFilter(text="张伟", include_deleted=True, tier="A"), limit=20)) == [
+        "张伟", "张伟物流", "张伟贸易公司", "张伟咨询服务中心", "大张伟科技",
+    ]  # fmt: skip
+    assert names(list_customers(root, CustomerFilter(text="zw"), sort="id", limit=3)) == ["张伟", "张伟明", "大张伟科技"]
+    assert count_customers(root, tier_a) == 4
+    assert [count_customers(root, tier_a, at_most=n) for n in (0, 3, 4, 10)] == [1, 4, 4, 4]
+    with pytest.raises(BadInput, match="at least one character"):
+        list_customers(root, CustomerFilter(text="  ", tier="A"), limit=20)

@@ -33,6 +33,31 @@ async def test_search_by_pinyin_initials_and_back_to_the_list(data):
 
 
 @sync
+async def test_a_search_counts_its_matches_up_to_a_cap(data, monkeypatch):
+    from crmtui.screens import customers
+    from crmtui.store.customers import CustomerFilter, count_customers
+
+    from conftest import as_user
+
+    monkeypatch.setattr(customers, "SEARCH_COUNT_AT_MOST", 3)
+    matches = count_customers(as_user("li.na"), CustomerFilter(text="a"))
+    assert matches > 3
+    app = app_for("li.na")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert status(app) == "1–{} of 28 customers".format(len(shown_names(app)))  # no search: every row counted
+        await pilot.press("slash", "a")
+        await settle(pilot, app)
+        assert status(app) == f"1–{len(shown_names(app))} of 3+ customers"
+        await pilot.press("escape", "G")  # the last block was short: its end is known without a count
+        await settle(pilot, app)
+        assert status(app).endswith(f"–{matches} of 3+ customers")
+        await pilot.press("slash", *"zwkj")
+        await settle(pilot, app)
+        assert shown_names(app) == ["张伟科技"] and status(app) == "1–1 of 1 customers"
+
+
+@sync
 async def test_page_down_and_up_fetch_the_neighbouring_pages(data):
     app = app_for("li.na")  # a manager starts with every customer they see: 28
     async with app.run_test(size=(80, 24)) as pilot:

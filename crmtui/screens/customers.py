@@ -19,6 +19,7 @@ from .base import ReportsFailures
 from .paged import PagedTable, PageSource
 
 SEARCH_DEBOUNCE = 0.02  # seconds of quiet before a search runs; typing never waits for it
+SEARCH_COUNT_AT_MOST = 1000  # a search counts its matches up to this ("1–100 of 1,000+"): a common term is cheap
 OWNERS = [("mine", "me"), ("pool", "pool"), ("all", "all")]
 DUES = [("any due", "any"), ("due today", "today"), ("overdue", "overdue"), ("due this week", "week")]
 TIERS = [("any tier", "any")] + [(f"tier {t}", t) for t in "ABCDE"]
@@ -54,7 +55,10 @@ def count_label(table: PagedTable, noun: str) -> str:
     if not table.page_rows:
         return f"no {noun}" if table.total_rows == 0 or table.total_rows is None else f"{table.total_rows:,} {noun}"
     first, last = table.page_offset + 1, table.page_offset + len(table.page_rows)
-    total = "…" if table.total_rows is None else f"{table.total_rows:,}"
+    if table.total_rows is not None:
+        total = f"{table.total_rows:,}"
+    else:
+        total = "…" if table.more_than is None else f"{table.more_than:,}+"
     return f"{first:,}–{last:,} of {total} {noun}"
 
 
@@ -135,13 +139,15 @@ class CustomersScreen(ReportsFailures, Screen):
         actor = self.app.actor
         flt, sort = self.current_filter()
         key = ("customers", tuple(sorted(asdict(flt).items())), sort)
+        at_most = SEARCH_COUNT_AT_MOST if flt.text else None
         self.query_one(PagedTable).set_source(
             PageSource(
                 key=key,
                 fetch=lambda offset, limit: list_customers(actor, flt, sort, limit, offset),
-                count=lambda: count_customers(actor, flt),
+                count=lambda: count_customers(actor, flt, at_most=at_most),
                 columns=customer_columns,
                 cells=customer_cells,
+                count_at_most=at_most,
             )
         )
 

@@ -43,7 +43,8 @@ CACHE_LINES = 2000  # rows with their cells fitted to a width
 @dataclass
 class PageSource:
     """What a PagedTable shows: KEY names the query (a new key starts afresh at the top); FETCH(offset, limit) and
-    COUNT() call the store; COLUMNS(width) and CELLS(row, width) lay rows out (cells: str, int or rich Text)."""
+    COUNT() call the store; COLUMNS(width) and CELLS(row, width) lay rows out (cells: str, int or rich Text).
+    COUNT_AT_MOST: COUNT() stops past that many rows, so a count above it means "more than COUNT_AT_MOST"."""
 
     key: Hashable
     fetch: Callable[[int, int], list]
@@ -51,6 +52,7 @@ class PageSource:
     columns: Callable[[int], Sequence[tuple[str, int | None]]]
     cells: Callable[[Any, int], Sequence]
     row_id: Callable[[Any], Any] = field(default=lambda row: row.id)
+    count_at_most: int | None = None
 
 
 def fit(value: Any, width: int) -> tuple[str, Style | None]:
@@ -169,6 +171,7 @@ class PagedTable(ReportsFailures, ScrollView, can_focus=True):
         self._wanted: int | None = None  # the offset a key asked for, until its rows are on screen
         self._cursor_after: int | str = 0
         self._end: int | None = None  # the row count, as far as a short block told
+        self.more_than: int | None = None  # a capped count: more rows than this (total_rows stays None)
 
     # --- what the screen calls ---------------------------------------------------------------------------------
 
@@ -186,6 +189,7 @@ class PagedTable(ReportsFailures, ScrollView, can_focus=True):
             offset = 0
         self._prefix = (source.key, self._generation)
         self.total_rows = None
+        self.more_than = None
         self._count_worker(source, self._prefix)
         self._load(offset)
 
@@ -246,19 +250,28 @@ class PagedTable(ReportsFailures, ScrollView, can_focus=True):
         else:
             self._show(offset, rows)
 
+    # Each worker first checks that its source is still the one shown: a thread cannot be stopped once its query
+    # runs, but one superseded before it starts (a search typed on) need not take a thread and the database.
+
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def _fetch(self, source: PageSource, prefix: tuple, blocks: list[int]) -> None:
         for block in blocks:
+            if prefix != self._prefix:
+                return
             self.post_message(self.BlockFetched(prefix, block, source.fetch(block * BLOCK_ROWS, BLOCK_ROWS)))
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
     def _prefetch(self, source: PageSource, prefix: tuple, blocks: list[int]) -> None:
         for block in blocks:
+            if prefix != self._prefix:
+                return
             if (*prefix, block) not in self._blocks:
                 self.post_message(self.BlockFetched(prefix, block, source.fetch(block * BLOCK_ROWS, BLOCK_ROWS)))
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
     def _count_worker(self, source: PageSource, prefix: tuple) -> None:
+        if prefix != self._prefix:
+            return
         self.post_message(self.Counted(prefix, source.count()))
 
     @on(BlockFetched)
@@ -280,7 +293,9 @@ class PagedTable(ReportsFailures, ScrollView, can_focus=True):
     def _counted(self, message: Counted) -> None:
         message.stop()
         if message.prefix == self._prefix:
-            self.total_rows = message.total
+            cap = self.source.count_at_most
+            self.more_than = cap if cap is not None and message.total > cap else None
+            self.total_rows = message.total if self.more_than is None else None
             self._size_to_rows()
             self.post_message(self.PageShown(self, self.page_offset, len(self.page_rows), self.total_rows))
 
@@ -288,8 +303,8 @@ class PagedTable(ReportsFailures, ScrollView, can_focus=True):
         """Rows the scroll range covers: every row, rounded up to whole pages so the last page can be the top."""
         size = max(1, self.page_size)
         known = self.total_rows if self.total_rows is not None else self._end
-        if known is None:
-            known = self.page_offset + len(self.page_rows) + size  # one more page, until the count lands
+        if known is None:  # one more page, until the count lands (or past a capped count)
+            known = max(self.page_offset + len(self.page_rows) + size, (self.more_than or 0) + 1)
         return max(-(-known // size) * size, self.page_offset + size)
 
     def _size_to_rows(self) -> None:
@@ -367,8 +382,14 @@ class PagedTable(ReportsFailures, ScrollView, can_focus=True):
         self._go(0, 0)
 
     def action_last_page(self) -> None:
-        if self.total_rows is None:
+        if self.total_rows is None and self.more_than is not None and self._end is None:
+            self.notify(f"More than {self.more_than:,} rows: narrow the search to reach the last ones.")
+            return
+        if self.total_rows is None and self._end is None:
             self.notify("Still counting the rows; try again in a moment.")
+            return
+        if self.total_rows is None:
+            self._go(max(0, self._end - self.page_size), "last")
             return
         self._go(max(0, self.total_rows - self.page_size), "last")
 

@@ -302,7 +302,11 @@ def ranked_ids(actor, text: str, limit: int, scope: Expression | None = None) ->
 
     chunk = max(FIRST_CHUNK, limit * 5)
     word_start_query = _fts_query(" " + query)
-    # the exact names ride along with each chunk of the word starts (also when there are none)
+    # the exact names ride along with each chunk of the word starts (also when there are none); the trigrams of
+    # the terms of 3+ characters narrow the word starts' candidates too (" kh" is in most, "kh2 299" in few)
+    narrowed = [f"({_long_term_query(term)})" for term in terms if len(term) >= TRIGRAM]
+    if word_start_query and narrowed:
+        word_start_query = " AND ".join([f"({word_start_query})", *narrowed])
     _tier(word_start_query, chunks(lambda ids: (ids & word_start) | exact), full, chunk, always=True)
     if not full():
         grams = [_fts_query(term) for term in terms]

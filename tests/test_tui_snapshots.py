@@ -31,7 +31,7 @@ SCREENS = {
     "customers_search": ("li.na", ("slash", *"shanghai", "escape")),
     "customer": ("li.na", ("enter",)),
     "customer_followups": ("li.na", ("enter", "l", "l")),
-    "customer_contracts": ("li.na", ("enter", "h")),
+    "customer_contracts": ("li.na", ("slash", *"njtchg", "escape", "enter", "h")),  # a customer with a contract
     "followup_modal": ("li.na", ("f",)),
     "pool": ("li.na", ("3",)),
     "pipeline": ("li.na", ("4",)),

@@ -34,20 +34,20 @@ CRM = Path(sys.executable).with_name("crm")
 _SEEDED: dict[tuple[int, str | None], tuple[str, float | None]] = {}
 
 
-def crm_env(db_url: str, user: str | None = None) -> dict:
-    env = {**os.environ, "CRM_DB": db_url, "CRM_NOW": NOW, "NO_COLOR": "1"}
+def crm_env(db_url: str, user: str | None = None, now: str = NOW) -> dict:
+    env = {**os.environ, "CRM_DB": db_url, "CRM_NOW": now, "NO_COLOR": "1"}
     env.pop("CRM_USER", None)
     if user:
         env["CRM_USER"] = user
     return env
 
 
-def crm_seconds(db_url: str, user: str | None, *args: str, runs: int = 5) -> float:
-    """The median wall time of `crm ARGS` (process start included) over RUNS runs."""
+def crm_seconds(db_url: str, user: str | None, *args: str, runs: int = 5, now: str = NOW) -> float:
+    """The median wall time of `crm ARGS` (process start included) over RUNS runs, as of NOW (local time)."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        done = subprocess.run([str(CRM), *args], env=crm_env(db_url, user), capture_output=True, text=True)
+        done = subprocess.run([str(CRM), *args], env=crm_env(db_url, user, now), capture_output=True, text=True)
         times.append(time.perf_counter() - start)
         if done.returncode:
             raise RuntimeError(f"crm {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
@@ -120,7 +120,6 @@ def _raw_seed_seconds(path: str) -> tuple[float, int]:
 
 
 def _row_count(url: str) -> int:
-    from crmtui.store.db import db
     from crmtui.store.models import ALL_MODELS
     from crmtui.store.session import connect
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -76,16 +74,11 @@ def _setup(db_url: str, rows: int, pool: int | None = None) -> int:
 
 
 def _cli(db_url: str, user: str, *args: str) -> float:
+    """One run of the real `crm` as of NOW."""
+    from benchmarks.bench_foundation import crm_seconds
     from crmtui.store.clock import to_local
 
-    env = {**os.environ, "CRM_DB": db_url, "CRM_USER": user, "CRM_NOW": to_local(NOW).isoformat()}
-    crm = Path(sys.executable).with_name("crm")
-    start = time.perf_counter()
-    done = subprocess.run([str(crm), *args], env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode:
-        raise RuntimeError(f"crm {' '.join(args)} failed: {done.stderr.strip()}")
-    return seconds
+    return crm_seconds(db_url, user, *args, runs=1, now=to_local(NOW).isoformat())
 
 
 def _store(action) -> tuple[float, object]:

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
+
+from benchmarks.bench_foundation import crm_seconds, demo_database
 
 TARGET = 0.3
 NOW = "2026-11-22T10:00"
@@ -34,18 +33,10 @@ LISTS = [
 
 
 def _cli(db_url: str, user: str, args: list[str]) -> float:
-    env = {**os.environ, "CRM_DB": db_url, "CRM_USER": user, "CRM_NOW": NOW, "CRM_FORMAT": "csv"}
-    crm = Path(sys.executable).with_name("crm")
-    start = time.perf_counter()
-    done = subprocess.run([str(crm), *args, "--limit", "50"], env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode:
-        raise RuntimeError(f"crm {' '.join(args)} failed: {done.stderr.strip()}")
-    return seconds
+    return crm_seconds(db_url, user, *args, "--limit", "50", "--format", "csv", runs=1, now=NOW)
 
 
 def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
-    from benchmarks.bench_foundation import demo_database
     from crmtui.store import contracts, invoices, payments, products, quotes
     from crmtui.store.access import actor_for
     from crmtui.store.session import connect

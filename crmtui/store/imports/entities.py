@@ -26,7 +26,6 @@ from ..models import (
     Customer,
     CustomerTag,
     Deal,
-    DealStageHistory,
     Followup,
     MoneyField,
     OwnershipEvent,

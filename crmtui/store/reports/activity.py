@@ -22,7 +22,6 @@ from .base import (
     period_of,
     person_key,
     week_index,
-    when,
 )
 
 FOLLOWUP_WEEKS = 4  # the default period of the follow-up report

@@ -33,3 +33,14 @@ def record(actor_login: str | None, entity: str, entity_id: int | None, action: 
         action=action,
         changes=json.dumps(diff, ensure_ascii=False, default=str),
     ).execute()
+
+
+def set_deleted(actor_login: str | None, row, entity: str, deleted: bool, **also) -> int:
+    """Soft-delete ROW (stamp deleted_at) or restore it (clear it), with ALSO set too, and audit old -> new; inside
+    the caller's transaction, after the caller found ROW within the actor's reach. Returns ROW's id."""
+    model = type(row)
+    stamp = now() if deleted else None
+    model.update(deleted_at=stamp, **also).where(model.id == row.id).execute()
+    diff = changes({"deleted_at": row.deleted_at}, {"deleted_at": stamp})
+    record(actor_login, entity, row.id, "delete" if deleted else "restore", diff)
+    return row.id

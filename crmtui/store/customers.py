@@ -295,14 +295,7 @@ def edit_customer(
 def _set_deleted(actor: Actor, ref: str | int, deleted: bool) -> int:
     with db.atomic():
         customer = find_customer(actor, ref, write=True, deleted=not deleted)
-        moment = now()
-        stamp = moment if deleted else None
-        Customer.update(deleted_at=stamp, updated_at=moment).where(Customer.id == customer.id).execute()
-        audit.record(
-            actor.login, "customer", customer.id, "delete" if deleted else "restore",
-            audit.changes({"deleted_at": customer.deleted_at}, {"deleted_at": stamp}),
-        )  # fmt: skip
-    return customer.id
+        return audit.set_deleted(actor.login, customer, "customer", deleted, updated_at=now())
 
 
 def delete_customer(actor: Actor, ref: str | int) -> int:

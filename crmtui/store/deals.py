@@ -556,14 +556,7 @@ def edit_deal(
 
 def _set_deleted(actor: Actor, ref: str | int, deleted: bool) -> int:
     with db.atomic():
-        deal = find_deal(actor, ref, write=True, deleted=not deleted)
-        stamp = now() if deleted else None
-        Deal.update(deleted_at=stamp).where(Deal.id == deal.id).execute()
-        audit.record(
-            actor.login, "deal", deal.id, "delete" if deleted else "restore",
-            audit.changes({"deleted_at": deal.deleted_at}, {"deleted_at": stamp}),
-        )  # fmt: skip
-    return deal.id
+        return audit.set_deleted(actor.login, find_deal(actor, ref, write=True, deleted=not deleted), "deal", deleted)
 
 
 def delete_deal(actor: Actor, ref: str | int) -> int:

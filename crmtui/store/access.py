@@ -87,6 +87,13 @@ def writable_customers(actor: Actor, model=Customer) -> Expression:
     return model.owner == actor.id
 
 
+def customer_or_team(actor: Actor, person, customers: Expression | None = None) -> Expression:
+    """What hangs off a customer and names a person (a follow-up's writer, a visit's visitor, a ticket's assignee)
+    is within the actor's reach when its customer is (CUSTOMERS, default the visible ones; Customer must be joined)
+    or that person is in the actor's team."""
+    return (visible_customers(actor) if customers is None else customers) | person.in_(list(actor.team_ids))
+
+
 def check_customer_write(actor: Actor, customer_id: int) -> None:
     """Raise NotFound for a customer that does not exist and NotPermitted for one out of the actor's reach."""
     exists = Customer.select().where(Customer.id == customer_id, Customer.deleted_at.is_null())

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from peewee import JOIN
 
 from . import audit
-from .access import Actor, visible_customers
+from .access import Actor, customer_or_team
 from .clock import day_start, now, parse_date, parse_when
 from .contacts import find_contact
 from .customers import due_condition, find_customer
@@ -109,7 +109,7 @@ def list_followups(
     flt = flt or FollowupFilter()
     where = Customer.deleted_at.is_null()
     if not actor.is_admin:
-        where &= visible_customers(actor) | Followup.user.in_(list(actor.team_ids))
+        where &= customer_or_team(actor, Followup.user)
     if flt.customer:
         where &= Followup.customer == find_customer(actor, flt.customer).id
     if flt.user:

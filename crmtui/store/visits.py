@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import JOIN, SQL, Expression, fn
 
 from . import audit
-from .access import Actor, visible_customers
+from .access import Actor, customer_or_team
 from .clock import local_today, now, parse_date
 from .customers import find_customer
 from .db import db
@@ -80,7 +80,7 @@ def _where(actor: Actor, flt: VisitFilter) -> Expression:
     """Visits of live customers the actor sees or made by the actor's team, narrowed by FLT. Needs Customer joined."""
     where = Customer.deleted_at.is_null()
     if not actor.is_admin:
-        where &= visible_customers(actor) | Visit.by.in_(list(actor.team_ids))
+        where &= customer_or_team(actor, Visit.by)
     if flt.customer:
         where &= Visit.customer == find_customer(actor, flt.customer).id
     if flt.by:

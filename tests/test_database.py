@@ -88,7 +88,7 @@ def test_status_names_the_backend_and_version(store, cli):
 
 
 
-def test_a_postgresql_schema_named_in_the_url_is_made_on_first_use_and_holds_the_tables():
+def test_a_postgresql_schema_named_in_the_url_is_made_on_first_use_and_holds_the_tables_and_search_index():
     """A team's schema that does not exist yet must not send its tables to `public` through the search path."""
     import os
     import subprocess
@@ -112,6 +112,12 @@ def test_a_postgresql_schema_named_in_the_url_is_made_on_first_use_and_holds_the
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             assert conn.execute(count, (schema,)).fetchone()[0] > 20
             assert conn.execute(count, ("public",)).fetchone()[0] == public_before
+            # pg_trgm serves every team from public: made inside this schema, the next team's init could not use
+            # it and dropping this team would drop every team's search index.
+            extension = "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+            assert conn.execute(extension).fetchone()[0] != schema
+            index = "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND indexname = 'customer_search_text_trgm'"
+            assert "gin_trgm_ops" in conn.execute(index, (schema,)).fetchone()[0]
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

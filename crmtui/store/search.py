@@ -74,8 +74,8 @@ def customer_key(name: str, phone: str | None = None, email: str | None = None) 
 def create_index(database: Database) -> None:
     """Create the search index on DATABASE (called by migration 0002_search)."""
     if isinstance(database, PostgresqlDatabase):
-        database.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        database.execute_sql(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON customer USING gin (search_text gin_trgm_ops)")
+        ops = _trigram_ops(database)
+        database.execute_sql(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON customer USING gin (search_text {ops})")
         return
     database.execute_sql(f"CREATE VIEW IF NOT EXISTS {FTS_SOURCE} AS SELECT id, {_padded()} AS search_text FROM customer")
     database.execute_sql(
@@ -85,6 +85,17 @@ def create_index(database: Database) -> None:
     )
     database.execute_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TERMS} USING fts5vocab({FTS_TABLE}, 'row')")
     _rebuild_and_sync(database)
+
+
+def _trigram_ops(database: Database) -> str:
+    """pg_trgm's operator class, qualified by the schema the extension lives in. One extension serves every team
+    schema of a server database, so it is made in public, which every team's search path reaches; made inside a
+    team's schema, the next team could not see it, and dropping that schema would drop every team's index."""
+    database.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+    (schema,) = database.execute_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+    ).fetchone()
+    return f'"{schema}".gin_trgm_ops'
 
 
 def drop_index(database: Database) -> None:

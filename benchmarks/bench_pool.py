@@ -38,6 +38,9 @@ def _setup(db_url: str, rows: int, pool: int | None = None) -> int:
     from crmtui.store.session import connect
     from crmtui.store.setup import initialize
     from crmtui.store.db import db
+    from crmtui.store.search import bulk_loading, customer_key, write_keys
+
+    from benchmarks.bench_exchange import CITIES, SUFFIXES, WORDS
 
     initialize(connect(db_url), "bench.admin")
     root = actor_for("bench.admin")
@@ -49,25 +52,32 @@ def _setup(db_url: str, rows: int, pool: int | None = None) -> int:
     first_pool = min(100_000, rows // 10) if pool is None else pool
     rng = random.Random(3)
     per_territory = rows // len(TERRITORIES)
+    keys: list[tuple[int, str]] = []  # real search keys (as `customer add` makes them): their index is in the cost
 
     def customers():
         for t, territory in enumerate(reps):
             for i in range(per_territory):
                 tier = "ABCDE"[i % 5]
                 created = NOW - timedelta(days=500)
+                name = rng.choice(CITIES) + rng.choice(WORDS) + rng.choice(WORDS) + f"{t}{i:x}" + rng.choice(SUFFIXES)
+                phone = f"138{t}{i:07d}"
+                keys.append((len(keys) + 1, customer_key(name, phone)))
                 if (t == 0 and i < first_pool) or (t > 0 and i % 10 == 0):
-                    yield (f"客户{t}-{i}", tier, territory, None, None, NOW - timedelta(days=30), None, created, created, f"kh{t}{i}", False)
+                    yield (len(keys), name, phone, tier, territory, None, None, NOW - timedelta(days=30), None, created, created, False)
                     continue
                 owned = NOW - timedelta(days=rng.uniform(20, 400))
                 stale = rng.random() < 0.04
                 followed = NOW - timedelta(days=rng.uniform(31, 90) if stale else rng.uniform(0, 6))
                 owner = reps[territory][i % REPS_PER_TERRITORY]
-                yield (f"客户{t}-{i}", tier, territory, owner, owned, None, followed, created, created, f"kh{t}{i}", False)
+                yield (len(keys), name, phone, tier, territory, owner, owned, None, followed, created, created, False)
 
-    columns = ["name", "tier", "territory_id", "owner_id", "owned_at", "pooled_at", "last_followup_at", "created_at",
-               "updated_at", "search_text", "locked"]  # fmt: skip
-    with db.atomic():
+    columns = ["id", "name", "phone", "tier", "territory_id", "owner_id", "owned_at", "pooled_at", "last_followup_at",
+               "created_at", "updated_at", "locked"]  # fmt: skip
+    with db.atomic(), bulk_loading():
         write_rows("customer", columns, customers())
+        write_keys(keys)
+        if db.obj.__class__.__name__.startswith("Postgres"):  # the ids were written explicitly
+            db.execute_sql("SELECT setval(pg_get_serial_sequence('customer', 'id'), (SELECT max(id) FROM customer))")
     # A settled database, as cron finds it: statistics, and on PostgreSQL hint bits set and the visibility map built.
     db.execute_sql("VACUUM ANALYZE" if db.obj.__class__.__name__.startswith("Postgres") else "ANALYZE")
     return first_pool

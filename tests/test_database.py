@@ -45,6 +45,9 @@ def test_an_older_schema_asks_for_init_which_backs_up_then_upgrades(db_url, tmp_
 
         with sqlite3.connect(backup) as copy:
             assert [n for (n,) in copy.execute("SELECT name FROM schema_migration")] == [first]
+    else:  # the team's schema alone, not every team's on the server
+        created = [line.split()[2] for line in backup.read_text().splitlines() if line.startswith("CREATE TABLE ")]
+        assert created and {name.split(".")[0] for name in created} == {db.obj.schema}
     assert not status().pending
 
 
@@ -116,7 +119,7 @@ def test_a_postgresql_schema_named_in_the_url_is_made_on_first_use_and_holds_the
             # it and dropping this team would drop every team's search index.
             extension = "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
             assert conn.execute(extension).fetchone()[0] != schema
-            index = "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND indexname = 'customer_search_text_trgm'"
+            index = "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND indexname = 'customer_search_key_trgm'"
             assert "gin_trgm_ops" in conn.execute(index, (schema,)).fetchone()[0]
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as conn:

@@ -9,6 +9,7 @@ import pytest
 from conftest import as_user
 
 from crmtui.store import export as export_module
+from crmtui.store import search
 from crmtui.store.export import export
 from crmtui.store.imports import import_data
 from crmtui.store.models import (
@@ -31,7 +32,8 @@ def book(team):
     """A few customers with everything that hangs off them."""
     east, south = team.east, team.south
     acme = Customer.create(name="Acme 科技", territory=east, owner=team.ids["wang"], tier="A", phone="13800138000",
-                           email="a@acme.cn", industry="tech", external_id="A-1", search_text="acme 科技")  # fmt: skip
+                           email="a@acme.cn", industry="tech", external_id="A-1")  # fmt: skip
+    search.save_keys([(acme.id, search.customer_key(acme.name, acme.phone, acme.email))])
     evil = Customer.create(name="=1+2", territory=east, address="Road 1,\nFloor -2", tier="B")
     Customer.create(name="South Ltd", territory=south, owner=team.ids["chen"])
     CustomerTag.create(customer=acme, tag="vip")

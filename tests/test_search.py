@@ -80,15 +80,8 @@ def test_edits_and_deletes_keep_the_index_in_sync(team):
 
 
 def test_bulk_loading_indexes_raw_inserts_and_restores_sync(team):
-    rows = [(name, "C", team.east, search.customer_key(name)) for name in ("瑞丰医药", "博远传媒")]
-    placeholder = "%s" if is_postgres() else "?"
-    sql = (
-        "INSERT INTO customer (name, tier, territory_id, search_text, locked, created_at, updated_at) "
-        f"VALUES ({', '.join([placeholder] * 4)}, {'false' if is_postgres() else '0'}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-    )
     with search.bulk_loading():
-        with db.atomic():
-            db.cursor().executemany(sql, rows)
+        _raw_customers(team, ["瑞丰医药", "博远传媒"])
     assert found("rfyy") == ["瑞丰医药"] and found("博远传媒") == ["博远传媒"]
     add_customer(as_user("root"), "新锐电子", territory="华东")  # the triggers are back
     assert found("xrdz") == ["新锐电子"]
@@ -104,9 +97,9 @@ def test_list_text_combines_with_filters(names):
 def test_short_queries_find_exactly_what_a_substring_test_finds(names):
     """Every 1–2 character piece of every key (also at the very end of the text) finds exactly the names whose
     search text holds it: the FTS vocabulary narrowing on SQLite must lose nothing."""
-    from crmtui.store.models import Customer
+    from crmtui.store.models import Customer, CustomerSearchKey
 
-    keys = dict(Customer.select(Customer.name, Customer.search_text).tuples())
+    keys = dict(Customer.select(Customer.name, CustomerSearchKey.search_text).join(CustomerSearchKey).tuples())
     pieces = {key[i : i + n] for key in keys.values() for n in (1, 2) for i in range(len(key) - n + 1)} - {" "}
     for piece in sorted(pieces):
         expected = sorted(name for name, key in keys.items() if piece.strip() and all(w in key for w in piece.split()))
@@ -119,10 +112,10 @@ def test_the_fts_table_is_only_matched_never_liked(names):
     for text in ("acme", "张伟", "伟", "zw", "a"):
         sql, _ = Customer.select(Customer.id).where(search.matches(text)).sql()
         assert sql.count("customer_fts") == 2 * sql.count("FROM customer_fts WHERE customer_fts MATCH ?"), sql
-        likes = sql.upper().count("LIKE")
-        assert likes >= 1 and likes == sql.count('"search_text" LIKE') + sql.count('"search_text" ILIKE'), sql
+        likes = sql.upper().count("LIKE")  # each on the search key, read from its own table
+        assert likes >= 1 and likes == sql.count('FROM "customer_search_key"'), sql
     if is_postgres():
-        indexes = [r[0] for r in db.execute_sql("SELECT indexdef FROM pg_indexes WHERE tablename = 'customer'")]
+        indexes = [r[0] for r in db.execute_sql("SELECT indexdef FROM pg_indexes WHERE tablename = 'customer_search_key'")]
         assert any("gin_trgm_ops" in d for d in indexes)
 
 
@@ -153,31 +146,54 @@ def test_imported_customers_are_found_by_phone_and_email(team, cli, tmp_path):
 
 
 def _raw_customers(team, names, owner=None, key=search.customer_key):
+    """Customers written as bulk loaders write them: the rows, then their keys through search.write_keys."""
     from crmtui.store.models import Customer
 
     with db.atomic():
-        Customer.insert_many(
-            [{"name": n, "tier": "C", "territory": team.east, "owner": owner, "search_text": key(n)} for n in names]
-        ).execute()
+        first = (Customer.select(Customer.id).order_by(Customer.id.desc()).scalar() or 0) + 1
+        Customer.insert_many([{"name": n, "tier": "C", "territory": team.east, "owner": owner} for n in names]).execute()
+        ids = [i for (i,) in Customer.select(Customer.id).where(Customer.id >= first).order_by(Customer.id).tuples()]
+        search.write_keys(zip(ids, map(key, names)))
 
 
-def test_migration_0007_rebuilds_stale_keys_and_the_index(team):
-    import importlib
-
-    from crmtui.store.models import Customer
+def test_rebuild_keys_remakes_stale_keys_and_the_index(team):
+    from crmtui.store.models import CustomerSearchKey
 
     wang = as_user("wang")
     add_customer(wang, "宏达", phone="138-0013-8000")
     _raw_customers(team, ["宁波永泰环保科技股份有限公司"], key=lambda name: name)  # written by an older recipe
-    Customer.update(search_text="宏达").execute()  # as an older import wrote it: the name only
+    CustomerSearchKey.update(search_text="宏达").execute()  # as an older import wrote it: the name only
     assert found("13800138", "wang") == [] and found("nbyt") == []
-    importlib.import_module("crmtui.store.migrations.0007_search_keys").up(None, db.obj)
+    search.rebuild_keys(db.obj)
     assert found("13800138", "wang") == ["宏达"] and found("nbyt") == ["宁波永泰环保科技股份有限公司"]
-    assert Customer.get(Customer.name == "宁波永泰环保科技股份有限公司").search_text == search.customer_key(
-        "宁波永泰环保科技股份有限公司"
-    )
+    keys = dict(CustomerSearchKey.select(CustomerSearchKey.customer, CustomerSearchKey.search_text).tuples())
+    assert sorted(keys.values()) == sorted([search.customer_key("宏达", "138-0013-8000"), search.customer_key("宁波永泰环保科技股份有限公司")])
     edit_customer(wang, "宏达", name="恒通能源")  # the index is in sync again
     assert found("htny", "wang") == ["恒通能源"] and found("hd", "wang") == []
+
+
+def test_migration_0009_moves_the_key_out_of_the_customer_row(db_url):
+    """A database made before the key table (0008, customers carrying search_text) upgrades to one whose every
+    customer has its key in customer_search_key, found by search, and no search_text column left."""
+    from playhouse.migrations import Runner
+
+    from crmtui.store.schema import MIGRATIONS_DIR
+    from crmtui.store.session import connect
+
+    connect(db_url)
+    runner = Runner(db.obj, directory=MIGRATIONS_DIR)
+    runner.up(target="0008_followup_at_index")
+    p = db.obj.param
+    db.execute_sql(f"INSERT INTO territory (name, created_at) VALUES ({p}, CURRENT_TIMESTAMP)", ("华东",))
+    for name in ("宁波永泰环保科技股份有限公司", "长城物流"):
+        db.execute_sql(
+            "INSERT INTO customer (name, tier, territory_id, locked, search_text, created_at, updated_at)"
+            f" VALUES ({p}, 'C', 1, {p}, {p}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            (name, False, name),  # an older recipe's key: the name only
+        )
+    runner.up()
+    assert "search_text" not in [c.name for c in db.get_columns("customer")]
+    assert found("nbyt") == ["宁波永泰环保科技股份有限公司"] and found("cc") == ["长城物流"]
 
 
 def test_a_page_beyond_the_first_chunk_keeps_exact_then_prefix_first(team):

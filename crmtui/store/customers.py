@@ -246,15 +246,15 @@ def add_customer(
             owner=owner_user.id if owner_user else None,
             owned_at=moment if owner_user else None,
             pooled_at=None if owner_user else moment,
-            search_text=search.customer_key(values["name"], values["phone"], values["email"]),
             created_at=moment,
             updated_at=moment,
         )
         customer_id = Customer.insert(**values).execute()
+        search.save_keys([(customer_id, search.customer_key(values["name"], values["phone"], values["email"]))])
         _replace_tags(customer_id, clean_tags)
         if owner_user:
             OwnershipEvent.insert(customer=customer_id, to_user=owner_user.id, kind="create", at=moment, by=actor.id).execute()
-        shown = {k: v for k, v in values.items() if k not in ("search_text", "created_at", "updated_at")}
+        shown = {k: v for k, v in values.items() if k not in ("created_at", "updated_at")}
         audit.record(actor.login, "customer", customer_id, "create", audit.changes({}, {**shown, "tags": clean_tags}))
     return customer_id
 
@@ -284,10 +284,10 @@ def edit_customer(
         if not diff:
             return {}
         update = {k: new[k] for k in diff if k != "tags"}
+        Customer.update(**update, updated_at=now()).where(Customer.id == customer.id).execute()
         if {"name", "phone", "email"} & set(update):
             merged = {k: update.get(k, getattr(customer, k)) for k in ("name", "phone", "email")}
-            update["search_text"] = search.customer_key(**merged)
-        Customer.update(**update, updated_at=now()).where(Customer.id == customer.id).execute()
+            search.save_keys([(customer.id, search.customer_key(**merged))])
         audit.record(actor.login, "customer", customer.id, "edit", diff)
     return diff
 

@@ -12,7 +12,8 @@ simple tables (contacts, follow-ups, tags, ownership events: two thirds of the r
 one INSERT ... SELECT each over the customers just written, every choice hashed from the row's ids and the seed.
 Owned customers keep to the pool rules as of the seed moment (a team reclaiming daily leaves none past its tier's
 limit, a few within the warning days); a final reclaim pass makes sure of it. The search index is suspended and
-rebuilt once (search.bulk_loading), and search_text is made by search.customer_key, as `customer add` makes it.
+rebuilt once (search.bulk_loading), and each customer's search key is made by search.customer_key, as `customer add`
+makes it, and written to its own table.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from time import perf_counter
 
+from peewee import AutoField
+
 from . import pinyin
 from .access import Actor, require_admin
 from .clock import day_start, local_today
@@ -31,7 +34,7 @@ from .db import db, is_postgres
 from .errors import BadInput, Refused
 from .imports.bulk import write_rows
 from .models import (
-    ALL_MODELS, TIERS, AuditLog, Contact, Contract, ContractLine, Customer, CustomerTag, Deal, DealStageHistory, Followup,
+    ALL_MODELS, TIERS, AuditLog, Contact, Contract, ContractLine, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup,
     Instalment, Invoice, OwnershipEvent, Payment, Pipeline, PoolRules, Product, Quote, QuoteLine, Setting, Stage,
     Territory, Ticket, TierRule, User, Visit,
 )  # fmt: skip
@@ -228,7 +231,7 @@ def _empty_tables() -> None:
 def _reset_sequences() -> None:
     """PostgreSQL: the ids were written explicitly; move each sequence past them."""
     for model in ALL_MODELS:
-        if model is Setting:
+        if not isinstance(model._meta.primary_key, AutoField):  # keyed by a name or by its customer: no sequence
             continue
         table = model._meta.table_name
         db.execute_sql(
@@ -572,14 +575,13 @@ class _Seeder:
                 key = key_cache.get(name)
                 if key is None:
                     key = key_cache[name] = customer_key(name)
-                digits = phone
-                search = key + " " + digits + (" " + email if email else "")
+                keys.append((self.cid0 + i, key + " " + phone + (" " + email if email else "")))  # customer_key's
                 moved = owned if owner else (pooled if pool else created)  # its latest change of hands
                 updated = max(created, moved, created if last is None else last)
                 yield (
                     self.cid0 + i, name, tier, phone, email, industry, sources[int(r() * 8)], address, None,
                     territory, owner, former, owned_at, pooled_at, ts(last) if last is not None else None,
-                    ts(nxt) if nxt is not None else None, locked, search, ts(created), ts(updated), None,
+                    ts(nxt) if nxt is not None else None, locked, ts(created), ts(updated), None,
                 )  # fmt: skip
 
         city_codes = {c: "".join(pinyin._char_key(ch)[0] for ch in c) for c in cities}
@@ -590,9 +592,11 @@ class _Seeder:
         columns = [
             "id", "name", "tier", "phone", "email", "industry", "source", "address", "external_id", "territory_id",
             "owner_id", "former_owner_id", "owned_at", "pooled_at", "last_followup_at", "next_followup_at", "locked",
-            "search_text", "created_at", "updated_at", "deleted_at",
+            "created_at", "updated_at", "deleted_at",
         ]  # fmt: skip
+        keys: list[tuple[int, str]] = []  # (customer id, search key), gathered as the rows are made
         self.write(Customer, columns, rows(), n)
+        self.write(CustomerSearchKey, ["customer_id", "search_text"], keys, n)
 
     # -- the bulky, simple tables: made by the database from the customers already written ----------------------
     # Each is one INSERT ... SELECT over the customers (times a small numbers table), every choice a deterministic

@@ -45,8 +45,8 @@ def _delete_with_dependents(model: type[Model], ids: Select) -> int:
     """Delete the rows of MODEL whose id is in IDS and, first, every row that references them (set-based)."""
     for field, child in model._meta.backrefs.items():
         if child is not model:
-            _delete_with_dependents(child, child.select(child.id).where(field.in_(ids)))
-    return model.delete().where(model.id.in_(ids)).execute()
+            _delete_with_dependents(child, child.select(child._meta.primary_key).where(field.in_(ids)))
+    return model.delete().where(model._meta.primary_key.in_(ids)).execute()
 
 
 def purge(actor: Actor, older_than_days: int = 30, dry_run: bool = False) -> dict[str, int]:

@@ -102,7 +102,7 @@ class Customer(BaseModel):
     industry = CharField(null=True)
     source = CharField(null=True)
     address = CharField(null=True)
-    external_id = CharField(null=True, index=True)
+    external_id = CharField(null=True)  # indexed where set (0010)
     territory = ForeignKeyField(Territory, backref="customers")
     # The one index holding the owner: every reclaim UPDATE pays for each such index.
     owner = ForeignKeyField(User, null=True, backref="customers", index=False)
@@ -112,7 +112,6 @@ class Customer(BaseModel):
     last_followup_at = DateTimeField(null=True)
     next_followup_at = DateTimeField(null=True, index=True)
     locked = BooleanField(default=False)
-    search_text = TextField(default="")
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
     deleted_at = DateTimeField(null=True)
@@ -121,8 +120,20 @@ class Customer(BaseModel):
         indexes = ((("owner", "territory"), False),)
 
 
+# Only imported customers carry an external id: an index of the others would only cost every rewrite of a row.
+Customer.add_index(Customer.external_id, where=Customer.external_id.is_null(False), name="customer_external_id")
 # The soft-deleted customers by territory (0006): the pool report subtracts them from counts made on the index.
 Customer.add_index(Customer.territory, where=Customer.deleted_at.is_null(False), name="customer_deleted_territory_id")
+
+
+class CustomerSearchKey(BaseModel):
+    """A customer's search text (search.customer_key: name, pinyin, phone digits, email), in a table of its own
+    (0009): on PostgreSQL every UPDATE of a customer row writes a new entry into each of its indexes, and the
+    trigram index takes dozens of entries per key, so ownership moves (assign, reclaim, claim) and follow-ups
+    stay off it only if the key lives apart."""
+
+    customer = ForeignKeyField(Customer, primary_key=True, backref="search_key", on_delete="CASCADE")
+    search_text = TextField(default="")
 
 
 class CustomerTag(BaseModel):
@@ -337,7 +348,7 @@ class OwnershipEvent(BaseModel):
 
 
 ALL_MODELS = [
-    Territory, User, PoolRules, TierRule, Customer, CustomerTag, Contact, Followup, Pipeline, Stage, Deal,
+    Territory, User, PoolRules, TierRule, Customer, CustomerSearchKey, CustomerTag, Contact, Followup, Pipeline, Stage, Deal,
     DealStageHistory, Product, Quote, QuoteLine, Contract, ContractLine, Instalment, Payment, Invoice, Ticket,
     Visit, Setting, AuditLog, OwnershipEvent,
 ]  # fmt: skip

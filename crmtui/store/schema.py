@@ -62,8 +62,9 @@ def backup(url_path: str | None) -> Path | None:
     if shutil.which("pg_dump") is None:
         raise CrmError("pg_dump is not on PATH, so the database cannot be backed up before the upgrade.")
     params = db.obj.connect_params
-    target = Path.cwd() / f"crm-{db.obj.database}-{stamp}.sql"
-    command = ["pg_dump", "-f", str(target), "-d", db.obj.database]
+    schema = getattr(db.obj, "schema", None)  # a team in a schema of its own: its tables, not every team's
+    target = Path.cwd() / f"crm-{db.obj.database}{'-' + schema if schema else ''}-{stamp}.sql"
+    command = ["pg_dump", "-f", str(target), "-d", db.obj.database] + (["-n", schema] if schema else [])
     for flag, key in (("-h", "host"), ("-p", "port"), ("-U", "user")):
         if params.get(key):
             command += [flag, str(params[key])]

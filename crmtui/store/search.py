@@ -1,6 +1,7 @@
 """Customer search: names, pinyin (full and initials), phone digits and email, ranked exact > prefix > the rest.
 
-The searched text is Customer.search_text (see customer_key); a match is always decided by LIKE on the base table.
+The searched text is a customer's CustomerSearchKey.search_text (see customer_key), a table of its own so that
+updates of customer rows never touch the search index; a match is always decided by LIKE on that key table.
 On SQLite a trigram FTS5 table (external content, kept in sync by triggers) first narrows the candidates: a term
 of 3+ characters by its trigrams; a term of 1–2 characters by the indexed trigrams that begin with it (looked up in
 the index's vocabulary; the indexed text is padded with two spaces so every occurrence begins a trigram), or, when
@@ -13,7 +14,7 @@ Bulk writers that bypass Peewee wrap their inserts in bulk_loading().
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from peewee import SQL, Case, Database, Expression, NodeList, PostgresqlDatabase, Value, fn
@@ -21,11 +22,14 @@ from peewee import SQL, Case, Database, Expression, NodeList, PostgresqlDatabase
 from . import pinyin
 from .db import db, is_postgres
 from .errors import BadInput
-from .models import Customer
+from .models import Customer, CustomerSearchKey
+
+Key = CustomerSearchKey
+KEY_TABLE = Key._meta.table_name
 
 FTS_TABLE = "customer_fts"
 FTS_TERMS = "customer_fts_terms"  # the index's vocabulary (fts5vocab)
-FTS_SOURCE = "customer_search"  # a view: search_text padded, as the index holds it
+FTS_SOURCE = "customer_search"  # a view of the key table: search_text padded, as the index holds it
 
 
 def _padded(row: str = "") -> str:
@@ -36,28 +40,27 @@ def _padded(row: str = "") -> str:
 TRIGRAM = 3  # the shortest term the trigram index can answer
 MAX_SHORT_TERM_TRIGRAMS = 512  # beyond this a short term is in most names: a plain scan is faster
 SCAN_VS_LOOKUP = 3  # scanning a row costs about a third of fetching a candidate by id
-PG_INDEX = "customer_search_text_trgm"
+PG_INDEX = "customer_search_key_trgm"
 
 SQLITE_TRIGGERS = {
     "customer_fts_insert": f"""
-        CREATE TRIGGER IF NOT EXISTS customer_fts_insert AFTER INSERT ON customer BEGIN
-            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, {_padded('new.')});
+        CREATE TRIGGER IF NOT EXISTS customer_fts_insert AFTER INSERT ON {KEY_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.customer_id, {_padded('new.')});
         END""",
     "customer_fts_delete": f"""
-        CREATE TRIGGER IF NOT EXISTS customer_fts_delete AFTER DELETE ON customer BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, {_padded('old.')});
+        CREATE TRIGGER IF NOT EXISTS customer_fts_delete AFTER DELETE ON {KEY_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.customer_id, {_padded('old.')});
         END""",
-    # Only a change of search_text touches the index: reclaim's big owner UPDATE stays cheap.
     "customer_fts_update": f"""
-        CREATE TRIGGER IF NOT EXISTS customer_fts_update AFTER UPDATE OF search_text ON customer BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, {_padded('old.')});
-            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, {_padded('new.')});
+        CREATE TRIGGER IF NOT EXISTS customer_fts_update AFTER UPDATE OF search_text ON {KEY_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.customer_id, {_padded('old.')});
+            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.customer_id, {_padded('new.')});
         END""",
 }
 
 
 def customer_key(name: str, phone: str | None = None, email: str | None = None) -> str:
-    """The Customer.search_text for a customer: the pinyin keys of the name, then phone digits and email, so a
+    """The search text for a customer: the pinyin keys of the name, then phone digits and email, so a
     search by any of them finds it. Bulk loaders compute it with this same function."""
     parts = [pinyin.search_text(name)]
     digits = "".join(c for c in phone or "" if c.isdigit())
@@ -68,6 +71,23 @@ def customer_key(name: str, phone: str | None = None, email: str | None = None) 
     return " ".join(parts)
 
 
+def write_keys(rows: Iterable[tuple[int, str]]) -> None:
+    """Store the keys of new customers, (customer id, customer_key) pairs, in bulk (COPY on PostgreSQL)."""
+    from .imports.bulk import write_rows  # the imports package is heavy; only bulk writers need this
+
+    write_rows(KEY_TABLE, ["customer_id", "search_text"], rows)
+
+
+def save_keys(rows: Iterable[tuple[int, str]]) -> None:
+    """Store (customer id, customer_key) pairs, new customers' or changed ones' alike."""
+    p = db.obj.param
+    db.cursor().executemany(
+        f"INSERT INTO {KEY_TABLE} (customer_id, search_text) VALUES ({p}, {p})"
+        " ON CONFLICT (customer_id) DO UPDATE SET search_text = excluded.search_text",
+        list(rows),
+    )
+
+
 # --- the index: created by migration 0002, suspended around bulk loads ---------------------------------------
 
 
@@ -75,9 +95,11 @@ def create_index(database: Database) -> None:
     """Create the search index on DATABASE (called by migration 0002_search)."""
     if isinstance(database, PostgresqlDatabase):
         ops = _trigram_ops(database)
-        database.execute_sql(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON customer USING gin (search_text {ops})")
+        database.execute_sql(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON {KEY_TABLE} USING gin (search_text {ops})")
         return
-    database.execute_sql(f"CREATE VIEW IF NOT EXISTS {FTS_SOURCE} AS SELECT id, {_padded()} AS search_text FROM customer")
+    database.execute_sql(
+        f"CREATE VIEW IF NOT EXISTS {FTS_SOURCE} AS SELECT customer_id AS id, {_padded()} AS search_text FROM {KEY_TABLE}"
+    )
     database.execute_sql(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_text, content='{FTS_SOURCE}', "
         # detail=none: a third of the size and half the build time of a full index; LIKE confirms the matches.
@@ -119,12 +141,12 @@ def _rebuild_and_sync(database: Database) -> None:
 
 
 def rebuild_keys(database: Database, batch: int = 20_000) -> int:
-    """Recompute every customer's search_text with customer_key (after its recipe changed, migration 0007), a
-    batch of ids at a time with one statement per batch, the index dropped meanwhile and rebuilt once after.
+    """Recompute every customer's key with customer_key (after its recipe changed, or when the key table was made:
+    migrations 0007, 0009), a batch of customers at a time, the index dropped meanwhile and built once after.
     Returns the number of customers."""
     drop_index(database)
-    postgres = isinstance(database, PostgresqlDatabase)
-    mark = "%s" if postgres else "?"
+    database.execute_sql(f"DELETE FROM {KEY_TABLE}")
+    mark = "%s" if isinstance(database, PostgresqlDatabase) else "?"
     last, count = 0, 0
     while True:
         rows = database.execute_sql(
@@ -132,19 +154,10 @@ def rebuild_keys(database: Database, batch: int = 20_000) -> int:
         ).fetchall()
         if not rows:
             break
-        keys = [customer_key(name, phone, email) for _, name, phone, email in rows]
-        ids = [row[0] for row in rows]
-        if postgres:
-            database.execute_sql(
-                "UPDATE customer SET search_text = k.key FROM unnest(%s::int[], %s::text[]) AS k(id, key) "
-                "WHERE customer.id = k.id",
-                (ids, keys),
-            )
-        else:
-            database.cursor().executemany("UPDATE customer SET search_text = ? WHERE id = ?", zip(keys, ids))
-        last, count = ids[-1], count + len(rows)
+        write_keys((id_, customer_key(name, phone, email)) for id_, name, phone, email in rows)
+        last, count = rows[-1][0], count + len(rows)
     create_index(database)
-    database.execute_sql("ANALYZE customer")
+    database.execute_sql(f"ANALYZE {KEY_TABLE}")
     return count
 
 
@@ -155,7 +168,7 @@ def bulk_loading() -> Iterator[None]:
     Both then refresh the planner's statistics, so lists walk the name index instead of sorting."""
     if is_postgres():
         yield
-        db.execute_sql("ANALYZE customer")
+        _analyze()
         return
     with db.atomic():
         _drop_triggers(db.obj)
@@ -164,7 +177,12 @@ def bulk_loading() -> Iterator[None]:
     finally:
         with db.atomic():
             _rebuild_and_sync(db.obj)
-        db.execute_sql("ANALYZE customer")  # exact statistics (sampled ones mislead the planner): ~0.1 s per 200k
+        _analyze()  # exact statistics on SQLite (sampled ones mislead the planner): ~0.1 s per 200k
+
+
+def _analyze() -> None:
+    for table in ("customer", KEY_TABLE):
+        db.execute_sql(f"ANALYZE {table}")
 
 
 # --- queries -------------------------------------------------------------------------------------------------
@@ -212,10 +230,15 @@ def _like(column, pattern: str, text: str) -> NodeList:
     return NodeList((column, SQL("LIKE"), Value(pattern % escaped), SQL("ESCAPE"), Value("\\")))
 
 
+def _key_of(model):
+    """The search text of MODEL's row: a correlated subquery, one lookup by the key table's primary key."""
+    return Key.select(Key.search_text).where(Key.customer == model.id)
+
+
 def _term_matches(term: str, model) -> Expression:
-    condition = _like(model.search_text, "%%%s%%", term)  # the decision, on the base table
-    if is_postgres():  # served by the trigram index from 3 characters on
-        return condition
+    if is_postgres():  # the trigram index on the key table serves it from 3 characters on
+        return model.id.in_(Key.select(Key.customer).where(_like(Key.search_text, "%%%s%%", term)))
+    condition = _like(_key_of(model), "%%%s%%", term)  # the decision, on the key table
     if len(term) >= TRIGRAM:
         return _fts_candidates(_long_term_query(term), model) & condition
     grams = _trigrams_starting_with(term)
@@ -238,12 +261,14 @@ def matches(text: str, model=Customer) -> Expression:
     return condition
 
 
-def rank(text: str, model=Customer) -> Expression:
+def rank(text: str, model=Customer, key=None) -> Expression:
     """0: the name is TEXT; 1: the name starts with it; 2: a word of the name, its pinyin or initials, the phone
-    or the email starts with it; 3: it is somewhere inside."""
+    or the email starts with it; 3: it is somewhere inside. KEY: the row's search text where the query joins the
+    key table (default: looked up)."""
     query = normalize(text)
     name = fn.LOWER(model.name)
-    key_prefix = _like(model.search_text, "%s%%", query) | _like(model.search_text, "%% %s%%", query)
+    key = _key_of(model) if key is None else key
+    key_prefix = _like(key, "%s%%", query) | _like(key, "%% %s%%", query)
     return Case(None, [(name == query, 0), (_like(name, "%s%%", query), 1), (key_prefix, 2)], 3)
 
 
@@ -283,10 +308,10 @@ def ranked_ids(actor, text: str, limit: int, scope: Expression | None = None) ->
     terms = query.split(" ")
     where = scope if scope is not None else visible_customers(actor) & Customer.deleted_at.is_null()
     for term in terms:
-        where &= _like(Customer.search_text, "%%%s%%", term)
-    word_start = _like(Customer.search_text, "%s%%", query) | _like(Customer.search_text, "%% %s%%", query)
+        where &= _like(Key.search_text, "%%%s%%", term)
+    word_start = _like(Key.search_text, "%s%%", query) | _like(Key.search_text, "%% %s%%", query)
     found: dict[int, tuple] = {}
-    select = Customer.select(Customer.id, rank(query), fn.LENGTH(Customer.name), Customer.name)
+    select = _with_key(Customer.select(Customer.id, rank(query, key=Key.search_text), fn.LENGTH(Customer.name), Customer.name))
 
     def run(sql: str, params: list) -> None:
         for id_, rank_, length, name in db.execute_sql(sql, params):
@@ -355,12 +380,17 @@ def _tier(fts_query: str | None, confirm, full, chunk: int, always: bool = False
         confirm([])
 
 
+def _with_key(query):
+    """QUERY (over Customer) joined to each customer's search key."""
+    return query.join_from(Customer, Key, on=(Key.customer == Customer.id))
+
+
 def _pg_rest(where: Expression, found: dict, limit: int, indexed: bool) -> None:
     """PostgreSQL's last tier: the first matches reached (no ORDER BY, so it may stop early), ranked. With the
     LIMIT the planner walks the table (or its primary key) until it has them: right for a common term, but a
     rare one (3+ characters: the trigram index can answer) is read through the index instead (1 ms against 60
     ms for 0.1% of 200k customers). 1–2 characters have no trigram: the walk it is."""
-    rows = Customer.select(Customer.id, fn.LENGTH(Customer.name), Customer.name).where(where).limit(limit * 5)
+    rows = _with_key(Customer.select(Customer.id, fn.LENGTH(Customer.name), Customer.name)).where(where).limit(limit * 5)
     with db.atomic():
         if indexed and _pg_estimate(where) * 10 < _pg_estimate(None):
             db.execute_sql("SET LOCAL enable_seqscan = off")
@@ -371,7 +401,7 @@ def _pg_rest(where: Expression, found: dict, limit: int, indexed: bool) -> None:
 
 def _pg_estimate(where: Expression | None) -> float:
     """The planner's estimate of the customers WHERE holds (all of them: None)."""
-    sql, params = Customer.select(SQL("1")).where(where).sql() if where is not None else ("SELECT 1 FROM customer", [])
+    sql, params = _with_key(Customer.select(SQL("1"))).where(where).sql() if where is not None else ("SELECT 1 FROM customer", [])
     plan = db.execute_sql("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()[0]
     return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
 

@@ -37,7 +37,7 @@ from ..models import (
     User,
     to_cents,
 )
-from ..search import customer_key
+from .. import search
 from . import references
 from .bulk import executemany, insert_rows
 from .engine import Context, Field, Key, Row
@@ -367,17 +367,13 @@ class Customers(Entity):
     def customers_of(self, rows: list[Row]) -> dict[int, int]:
         return {row.id: row.id for row in rows}
 
-    def completed(self, ctx: Context, values: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str, Any]:
-        # made as it is written (not kept for the whole file), as `customer add` makes it: phone and email too
-        merged = {**(old or {}), **values}
-        return {**values, "search_text": customer_key(merged["name"], merged.get("phone"), merged.get("email"))}
-
     def updatable(self, ctx: Context) -> set[str]:
         return ctx.provided - {"created_at"}
 
     def insert(self, ctx: Context, rows: list[Row]) -> list[int]:
         with _bulk_loading(len(rows)):
             ids = super().insert(ctx, rows)
+            search.write_keys((i, _search_key(row.values)) for row, i in zip(rows, ids))
         return ids
 
     def after_insert(self, ctx: Context, rows: list[Row], ids: list[int]) -> None:
@@ -409,6 +405,17 @@ class Customers(Entity):
         tagged = [(row.id, tag) for row, _ in changed for tag in row.values.get("tags", ())]
         for customer_id, tag in tagged:
             CustomerTag.insert(customer=customer_id, tag=tag).on_conflict_ignore().execute()
+        search.save_keys(
+            (row.id, _search_key({**old, **row.values})) for row, old in changed if SEARCHED & row.values.keys()
+        )
+
+
+SEARCHED = {"name", "phone", "email"}  # what a customer's search key is made of
+
+
+def _search_key(values: dict[str, Any]) -> str:
+    """A customer's search key, made as it is written (not kept for the whole file), as `customer add` makes it."""
+    return search.customer_key(values["name"], values.get("phone"), values.get("email"))
 
 
 def _writable_ids(actor: Actor, ids: list[int]) -> set[int]:
@@ -427,8 +434,6 @@ REBUILD_SHARE = 5
 def _bulk_loading(new_rows: int):
     """The search index's bulk mode (sync triggers off, one rebuild after) for a big load; triggers otherwise."""
     from contextlib import nullcontext
-
-    from .. import search
 
     if new_rows * REBUILD_SHARE < Customer.select().count() + new_rows:
         return nullcontext()

@@ -1,11 +1,10 @@
-"""Customer search: an FTS5 trigram table kept in sync by triggers (SQLite), a pg_trgm GIN index (PostgreSQL)."""
-
-from crmtui.store import search
+"""Customer search's first index, on customer.search_text. Superseded: 0009 moved the key into a table of its own
+and builds the index there; a database that ran this keeps the old index until 0009 drops it."""
 
 
 def up(migrator, db):
-    search.create_index(db)
+    pass
 
 
 def down(migrator, db):
-    search.drop_index(db)
+    pass

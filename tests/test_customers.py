@@ -4,9 +4,11 @@ import json
 
 import pytest
 from conftest import as_user, database_state
+from peewee import fn
 
 from crmtui.store.customers import (
     CustomerFilter,
+    _page_plan,
     add_customer,
     count_customers,
     delete_customer,
@@ -15,6 +17,7 @@ from crmtui.store.customers import (
     list_customers,
     restore_customer,
 )
+from crmtui.store.db import is_postgres
 from crmtui.store.errors import BadInput, NotFound, NotPermitted
 from crmtui.store.models import AuditLog, Customer, CustomerSearchKey, OwnershipEvent
 
@@ -229,3 +232,29 @@ def test_a_searchs_pages_keep_the_lists_filters_and_rank_best_first(team):
     assert [count_customers(root, tier_a, at_most=n) for n in (0, 3, 4, 10)] == [1, 4, 4, 4]
     with pytest.raises(BadInput, match="at least one character"):
         list_customers(root, CustomerFilter(text="  ", tier="A"), limit=20)
+
+
+def test_every_page_of_a_reps_list_is_in_the_order_of_a_full_sort(team):
+    # 300 customers, names repeating (ties broken by id): wang sees 170 (his 120 and 华东's pool of 50), so on
+    # SQLite his first pages walk the sort's index and his last ones gather; chen sees 30 and is always gathered.
+    wang, zhang, chen = team.ids["wang"], team.ids["zhang"], team.ids["chen"]
+    owners = [(wang, team.east)] * 120 + [(zhang, team.east)] * 100 + [(None, team.east)] * 50
+    owners += [(chen, team.south)] * 27 + [(None, team.south)] * 3
+    rows = [{"name": f"c{i * 7 % 37:02d}", "owner": o, "territory": t} for i, (o, t) in enumerate(owners)]
+    Customer.insert_many(rows).execute()
+    first = Customer.select(fn.MIN(Customer.id))
+    Customer.update(deleted_at=Customer.created_at).where(Customer.id == first).execute()  # one of wang's, deleted
+    pages_asked = [("wang", 0), ("wang", 161), ("chen", 0)]
+    plans = [_page_plan(as_user(login), CustomerFilter(), None, offset, 7) for login, offset in pages_asked]
+    assert plans == ([None] * 3 if is_postgres() else ["walk", "gather", "gather"])  # PostgreSQL plans by itself
+    alive = Customer.select(Customer.id, Customer.name, Customer.owner, Customer.territory)
+    every = sorted(alive.where(Customer.deleted_at.is_null()).tuples())
+    by_name, by_name_reversed = (sorted(every, key=lambda c: c[1], reverse=r) for r in (False, True))  # ties by id
+    expected = {"name": by_name, "-name": by_name_reversed, "id": every, "-id": every[::-1]}
+    for login, territory in [("wang", team.east), ("chen", team.south), ("li.na", team.east)]:
+        actor = as_user(login)
+        seen = {c[0] for c in every if c[2] in actor.team_ids or (c[2] is None and c[3] == territory)}
+        for sort, order in expected.items():
+            want = [c[0] for c in order if c[0] in seen]
+            pages = [list_customers(actor, None, sort, limit=7, offset=offset) for offset in range(0, len(want) + 7, 7)]
+            assert [row.id for page in pages for row in page] == want, (login, sort)

@@ -7,7 +7,8 @@ import json
 import pytest
 from conftest import as_user, database_state
 
-from crmtui.store.imports import ImportRejected, Options, import_data
+from crmtui.store.db import db
+from crmtui.store.imports import ImportRejected, Options, engine, import_data
 from crmtui.store.models import (
     AuditLog,
     Contact,
@@ -95,6 +96,65 @@ def test_one_bad_row_and_nothing_is_written(team, cli, tmp_path):
     (tmp_path / "fixed.csv").write_text(fixed, encoding="utf-8")
     assert cli("import", "customers", str(tmp_path / "fixed.csv")).exit_code == 0
     assert names() == ["Bad Date", "Bad Mail", "Bad Tier", "Nowhere"]
+
+
+def test_a_bad_row_lists_every_bad_cell_and_rewrites_are_counted(team):
+    root = as_user("root")
+    text = (
+        "name,tier,phone,email,territory,tags\n"
+        "Good,a,13800000001,,,vip；重点\n"  # territory from --default; tags split on a full-width semicolon
+        ",Z,abc,x@,华东,\n"  # four bad cells
+        "Also Good,gold,,,华东,\n"  # tier through --replace
+    )
+    options = dict(defaults={"territory": "华东"}, replace={"tier": {"gold": "A"}})
+    with pytest.raises(ImportRejected) as rejected:
+        import_data(root, "customers", text.encode(), options=Options(**options))
+    (problem,) = rejected.value.report.invalid
+    assert (problem.line, problem.reason) == (
+        3, "name is empty; tier 'Z' is not one of A, B, C, D, E; phone 'abc' is not a phone number; "
+        "email 'x@' is not an e-mail address",
+    )  # fmt: skip
+    report = import_data(root, "customers", text.encode(), options=Options(**options, skip_invalid=True))
+    assert report.inserted == 2
+    assert {"territory empty, set to '华东' (1 rows).", "tier 'gold' read as 'A' (1 rows)."} <= set(report.notes)
+    good = Customer.get(Customer.name == "Good")
+    assert (good.tier, good.territory_id) == ("A", team.east)
+    assert sorted(t.tag for t in CustomerTag.select().where(CustomerTag.customer == good.id)) == ["vip", "重点"]
+
+
+def test_rows_read_in_batches_keep_their_line_numbers(team, monkeypatch):
+    monkeypatch.setattr(engine, "PROGRESS_EVERY", 2)  # a batch of two records
+    text = 'name,phone,territory\nA,13800000001,华东\nB,bad,华东\n\nC,138-0000-0001,华东\n"D\nE",,华东\nF,,火星\n'
+    root, progress = as_user("root"), []
+    with pytest.raises(ImportRejected) as rejected:
+        import_data(root, "customers", text.encode(), options=Options(on_duplicate="error"), progress=progress.append)
+    assert [(p.line, p.reason) for p in rejected.value.report.invalid] == [
+        (3, "phone 'bad' is not a phone number"), (5, "repeats line 2 (same phone)"),
+        (8, "territory '火星' names no territory"),
+    ]  # fmt: skip
+    assert progress[:2] == ["read 2 rows", "read 4 rows"]
+    report = import_data(root, "customers", text.encode(), options=Options(skip_invalid=True))
+    assert (report.read, report.inserted, report.duplicates) == (5, 2, 1)
+    assert names() == ["A", "D\nE"]
+
+
+def test_a_big_load_leaves_the_indexes_as_they_were(team):
+    """A load that is most of the table rebuilds the table's indexes once after writing (SQLite): they come back
+    the same, hold the new rows, and a dry run leaves them untouched."""
+
+    def indexes():
+        return sorted((i.name, i.sql) for i in db.get_indexes("customer"))
+
+    before = indexes()
+    rows = "name,territory,owner\n" + "".join(f"客户{i},华东,{'wang' if i % 2 else ''}\n" for i in range(50))
+    import_data(as_user("root"), "customers", rows.encode(), options=Options(dry_run=True))
+    assert indexes() == before and Customer.select().count() == 0
+    import_data(as_user("root"), "customers", rows.encode())
+    assert indexes() == before
+    assert Customer.select().where(Customer.name == "客户7").count() == 1
+    owned = Customer.select(Customer.id).where(Customer.owner == team.ids["wang"])
+    events = OwnershipEvent.select().where(OwnershipEvent.kind == "import")
+    assert sorted(e.customer_id for e in events) == sorted(c.id for c in owned) and len(owned) == 25
 
 
 def test_skip_invalid_imports_the_good_rows(team, cli, tmp_path):

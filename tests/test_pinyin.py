@@ -1,6 +1,8 @@
 """Pinyin keys: full spelling, initials, and every reading of a character with several."""
 
-from crmtui.store.pinyin import search_text
+import pytest
+
+from crmtui.store.pinyin import _char_key, search_text
 
 
 def test_person_name_has_full_pinyin_and_initials():
@@ -36,3 +38,26 @@ def test_modern_polyphones_keep_every_reading_and_the_usual_one_first():
     assert search_text("行长").split()[:3] == ["行长", "xingzhang", "xz"]
     assert {"hangzhang", "xingchang"} <= set(search_text("行长").split())
     assert {"zengli", "zl"} <= set(search_text("曾丽").split())
+
+
+def _character_by_character(name: str) -> str:
+    """The key as the module describes it, read one character at a time (what search_text computes faster)."""
+    lowered = name.lower()
+    if lowered.isascii():
+        return lowered
+    keys = [_char_key(c) for c in lowered]
+    full, initials = [k[0] for k in keys], [k[1] for k in keys]
+    variants = [lowered, "".join(full), "".join(initials)]
+    for i, (_, _, others) in enumerate(keys):
+        for other in others:
+            variants.append("".join(full[:i]) + other + "".join(full[i + 1 :]))
+            variants.append("".join(initials[:i]) + other[0] + "".join(initials[i + 1 :]))
+    return " ".join(dict.fromkeys(variants))
+
+
+@pytest.mark.parametrize("name", [
+    "重庆长城重工", "行长", "曾丽", "ＡＣＭＥ长沙（分）公司-2号", "北京 华南 Co., Ltd.", "长\x00城", "İstanbul长", "𠀀长", "ⅷ长", "张伟",
+])  # fmt: skip
+def test_the_key_is_the_character_by_character_recipe_on_first_sight_and_after(name):
+    assert search_text(name) == _character_by_character(name)
+    assert search_text(name) == _character_by_character(name)  # now from the filled tables

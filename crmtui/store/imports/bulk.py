@@ -1,13 +1,14 @@
 """Set-based database work for imports: keys looked up through a temporary table (one join per kind of key,
 never a query per row), rows inserted through the raw cursor — executemany on SQLite (DESIGN.md: ~20× Model.create),
-COPY on PostgreSQL."""
+COPY on PostgreSQL — and, for a big load on SQLite, a table's indexes built once after its rows are in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 
-from peewee import Expression, Model, Table, fn
+from peewee import Expression, Model, Table
 
 from ..db import db, is_postgres
 
@@ -54,9 +55,30 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
         ids = [i for (i,) in db.execute_sql(reserve, (f'"{table}"', count))]
         write_rows(table, ["id", *columns], ((i, *row) for i, row in zip(ids, rows)))
         return ids
-    before = model.select(fn.MAX(model.id)).scalar() or 0
+    (before,) = db.execute_sql(f'SELECT max(id) FROM "{table}"').fetchone()
     write_rows(table, columns, rows)
-    return [i for (i,) in model.select(model.id).where(model.id > before).order_by(model.id).tuples()]
+    return [i for (i,) in db.execute_sql(f'SELECT id FROM "{table}" WHERE id > {_param()} ORDER BY id', (before or 0,))]
+
+
+@contextmanager
+def indexes_rebuilt(table: str) -> Iterator[None]:
+    """SQLite: TABLE's secondary indexes (but those of a UNIQUE constraint, which the rows must still meet)
+    dropped while a big load writes its rows, then made again from their own SQL: building an index once from
+    sorted keys costs a fraction of growing it row by row. In the caller's transaction, so a failure leaves them
+    as they were. PostgreSQL keeps them: dropping one there locks every reader out of the table until the commit."""
+    if is_postgres():
+        yield
+        return
+    found = db.execute_sql(
+        "SELECT i.name, m.sql FROM pragma_index_list(?) AS i JOIN sqlite_master AS m ON m.name = i.name "
+        "WHERE i.origin = 'c' AND NOT i.\"unique\" AND m.sql IS NOT NULL",
+        (table,),
+    ).fetchall()
+    for name, _ in found:
+        db.execute_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in found:
+        db.execute_sql(sql)
 
 
 class KeyTable:

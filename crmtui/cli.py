@@ -1,7 +1,5 @@
 """The root `crm` command: global options, error reporting, and the nouns mounted from crmtui.commands."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Optional
 
@@ -121,6 +119,8 @@ def root(
 # Every noun and verb of the root: (module in crmtui.commands, attribute, help panel, summary). A command's module
 # is imported, and its options built, only when that command runs; `crm --help` lists these summaries alone. So a
 # command pays for itself, not for the other ninety (building them all cost more than the work of most commands).
+# Command modules (and this one) do without `from __future__ import annotations`: Typer reads every parameter's
+# type on every run, and a postponed annotation is a string it compiles again each time (5-18 ms a noun).
 COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "init": ("init", "init", "Set-up", "Create or upgrade the database (backing it up first), and the first admin."),
     "demo": ("demo", "demo", "Set-up", "Seed a realistic, repeatable demo team and its customers, deals and contracts."),
@@ -152,18 +152,20 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
 
 
 def load_command(name: str):
-    """The Click command behind NAME, built from its module now."""
+    """The Click command behind NAME, built from its module now, without the shell-completion options (those
+    belong to `crm` itself, not to each noun)."""
     import importlib
 
-    from typer.main import get_command
+    from typer.main import get_command, get_group
 
     module, attribute, panel, _ = COMMANDS[name]
     target = getattr(importlib.import_module(f"crmtui.commands.{module}"), attribute)
-    if not isinstance(target, typer.Typer):  # a single function: a one-command app gives its Click command
-        single = typer.Typer()
+    if isinstance(target, typer.Typer):
+        command = get_group(target)
+    else:  # a single function: a one-command app gives its Click command
+        single = typer.Typer(add_completion=False)
         single.command(name)(target)
-        target = single
-    command = get_command(target)
+        command = get_command(single)
     command.name, command.rich_help_panel = name, panel
     return command
 

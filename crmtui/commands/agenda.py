@@ -1,7 +1,5 @@
 """`crm agenda`: one user's day (我的秘书)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

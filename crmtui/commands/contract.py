@@ -1,7 +1,5 @@
 """`crm contract`: contracts (合同/订单), their payment plans, balances and renewals."""
 
-from __future__ import annotations
-
 import dataclasses
 from typing import Annotated, Optional
 

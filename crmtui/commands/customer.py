@@ -1,7 +1,5 @@
 """`crm customer`: add, list, show, edit, search, delete and restore customers (other modules mount more verbs)."""
 
-from __future__ import annotations
-
 import dataclasses
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """`crm db`: status, upgrade, backup and purge of the database itself."""
 
-from __future__ import annotations
-
 from dataclasses import asdict
 from typing import Annotated
 

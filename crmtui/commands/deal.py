@@ -1,7 +1,5 @@
 """`crm deal`: opportunities (商机) moving through pipeline stages: add, list, show, move, won, lost, edit, delete."""
 
-from __future__ import annotations
-
 import dataclasses
 from typing import Annotated, Optional
 

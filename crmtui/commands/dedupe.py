@@ -1,7 +1,5 @@
 """`crm customer dupes` and `crm customer merge`: find likely duplicate customers and fold them into one."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

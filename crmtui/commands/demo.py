@@ -1,7 +1,5 @@
 """`crm demo`: fill a database with a realistic, deterministic demo data set."""
 
-from __future__ import annotations
-
 from contextlib import contextmanager
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`crm export ENTITY`: any table as CSV, TSV, JSON, JSON lines or (contacts) vCard, streamed to stdout or a file."""
 
-from __future__ import annotations
-
 import sys
 from contextlib import nullcontext
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`crm followup`: log contact with a customer and plan the next one."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

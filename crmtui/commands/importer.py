@@ -1,7 +1,5 @@
 """`crm import ENTITY FILE|-`: rows from CSV, JSON or JSON lines, checked all together before anything is written."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Optional

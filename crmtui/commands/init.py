@@ -1,7 +1,5 @@
 """`crm init`: create or upgrade the schema and the first admin."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

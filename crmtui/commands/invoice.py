@@ -1,7 +1,5 @@
 """`crm invoice`: invoices (发票) issued on contracts."""
 
-from __future__ import annotations
-
 import dataclasses
 from typing import Annotated, Optional
 

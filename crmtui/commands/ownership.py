@@ -1,7 +1,5 @@
 """`crm customer lock|unlock|transfer`: who keeps a customer, mounted on the customer command group by cli.py."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`crm payment`: payments received (回款) and the payment plans they fill."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

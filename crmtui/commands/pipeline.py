@@ -1,7 +1,5 @@
 """`crm pipeline`: the sales pipelines a team runs (new business, renewals …)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

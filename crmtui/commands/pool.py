@@ -1,7 +1,5 @@
 """`crm pool`: the public pool (公海池) — list, claim, release, assign, its rules, and reclaim warnings."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`crm product`: the catalogue (产品) quotes and contracts are priced from."""
 
-from __future__ import annotations
-
 import dataclasses
 from typing import Annotated, Optional
 

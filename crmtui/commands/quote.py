@@ -1,7 +1,5 @@
 """`crm quote`: quotes (报价) with priced lines; accepting one makes the contract."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`crm reclaim`: the rule-driven return of stale customers to the pool (回收), for cron."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

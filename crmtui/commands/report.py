@@ -1,7 +1,5 @@
 """`crm report NAME`: reports computed in the database, scoped by who is acting, with a chart in table format."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

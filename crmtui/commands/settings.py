@@ -1,7 +1,5 @@
 """`crm settings`: the database-wide settings (currency, repurchase and churn days)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`crm stage`: the stages of a pipeline (name, order, probability, kind, stuck limit)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

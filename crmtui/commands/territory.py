@@ -1,7 +1,5 @@
 """`crm territory`: the sales regions (战区), each with its own public pool."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`crm ticket`: after-sales tickets (售后工单) from open to closed."""
 
-from __future__ import annotations
-
 import dataclasses
 from typing import Annotated, Optional
 

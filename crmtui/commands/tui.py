@@ -1,7 +1,5 @@
 """`crm tui`: the full-screen UI. Textual is imported only here, so other commands start fast."""
 
-from __future__ import annotations
-
 from crmtui.commands import context
 
 

@@ -1,7 +1,5 @@
 """`crm user`: the people who use crm, their roles, territories and managers."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

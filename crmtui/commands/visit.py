@@ -1,7 +1,5 @@
 """`crm visit`: return visits (回访) after a sale, with a satisfaction score."""
 
-from __future__ import annotations
-
 import dataclasses
 from typing import Annotated, Optional
 

@@ -4,7 +4,6 @@ a command can settle which database it uses (and so which driver it needs) befor
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -22,6 +21,8 @@ def read_config() -> dict:
     path = config_path()
     if not path.exists():
         return {}
+    import tomllib  # only when there is a file to read
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

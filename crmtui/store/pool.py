@@ -8,19 +8,22 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from peewee import JOIN, fn
 
 from . import audit
 from .access import Actor, require_manager
 from .clock import day_start, local_today, now
-from .customers import CustomerFilter, find_customer, list_customers
 from .db import db, is_postgres
 from .errors import BadInput, NotPermitted, Refused
 from .lookup import resolve
 from .models import AuditLog, Customer, Deal, OwnershipEvent, PoolRules, Stage, Territory, User
 from .people import find_territory, find_user
 from .rules import check_territory_access, rules_for
+
+if TYPE_CHECKING:  # customers.py (with the search code it loads) is imported where used: a claim needs none of it
+    from .customers import CustomerFilter
 
 
 @dataclass
@@ -119,6 +122,8 @@ def list_pool(
 ) -> list[PoolRow]:  # fmt: skip
     """One page of the pool customers the actor sees (filters as the customer list), with days in the pool and
     the former owner."""
+    from .customers import CustomerFilter, list_customers
+
     flt = replace(flt or CustomerFilter(), owner="pool", territory=territory or (flt.territory if flt else None))
     rows = list_customers(actor, flt, sort, limit, offset)
     former = User.alias()
@@ -263,6 +268,8 @@ def release(actor: Actor, refs, reason: str) -> list[int]:
         raise BadInput("Say why the customers go back to the pool: --reason TEXT.")
     if not refs:
         raise BadInput("Name at least one customer to release.")
+    from .customers import find_customer
+
     with db.atomic():
         moment = now()
         customers = list(dict.fromkeys(find_customer(actor, ref, write=True) for ref in refs))
@@ -280,6 +287,8 @@ def release(actor: Actor, refs, reason: str) -> list[int]:
 def set_locked(actor: Actor, ref: str, locked: bool) -> bool:
     """Lock (never reclaimed) or unlock a customer; managers and admins. Returns False when it already was."""
     require_manager(actor, "lock or unlock customers")
+    from .customers import find_customer
+
     with db.atomic():
         customer = find_customer(actor, ref, write=True)
         if customer.locked == locked:
@@ -292,6 +301,8 @@ def set_locked(actor: Actor, ref: str, locked: bool) -> bool:
 def transfer(actor: Actor, ref: str, to: str, reason: str | None = None) -> ClaimOutcome:
     """Give a customer to another rep of its territory (managers and admins; the owned cap still holds)."""
     require_manager(actor, "transfer customers")
+    from .customers import find_customer
+
     with db.atomic():
         customer = find_customer(actor, ref, write=True)
         target = find_user(to)

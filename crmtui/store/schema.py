@@ -7,14 +7,17 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-
-from playhouse.migrations import Runner
+from typing import TYPE_CHECKING
 
 from .clock import now
 from .db import db
 from .errors import CrmError
 
+if TYPE_CHECKING:  # loaded by _runner() alone: a run whose schema is current needs none of it (_up_to_date)
+    from playhouse.migrations import Runner
+
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
+HISTORY_TABLE = "schema_migration"  # where the runner records each migration it applied
 
 
 @dataclass
@@ -29,7 +32,9 @@ class SchemaStatus:
 
 
 def _runner() -> Runner:
-    return Runner(db.obj, directory=MIGRATIONS_DIR)
+    from playhouse.migrations import Runner
+
+    return Runner(db.obj, directory=MIGRATIONS_DIR, table_name=HISTORY_TABLE)
 
 
 def status() -> SchemaStatus:
@@ -83,8 +88,19 @@ def upgrade(sqlite_file: str | None) -> tuple[list[str], Path | None]:
     return _runner().up(), saved
 
 
+def _up_to_date() -> bool:
+    """Every migration here applied, and no other: what nearly every run finds. Answered with the runner's own two
+    queries but without loading it (playhouse.migrations and what it imports cost ~12 ms, a twentieth of a run)."""
+    if not db.obj.table_exists(HISTORY_TABLE):
+        return False
+    applied = {name for (name,) in db.obj.execute_sql(f"SELECT name FROM {HISTORY_TABLE}")}
+    return applied == {path.stem for path in Path(MIGRATIONS_DIR).glob("[0-9]*.py")}
+
+
 def ensure_ready() -> None:
     """Before any command: make a brand-new database, refuse a newer one, and ask for `crm init` on an old one."""
+    if _up_to_date():
+        return
     state = status()
     _refuse_newer(state)
     if state.pending and not state.applied:

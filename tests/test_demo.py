@@ -1,16 +1,18 @@
 """`crm demo`: deterministic, consistent demo data on both backends; refusals leave the database unchanged."""
 
+from contextlib import contextmanager
+
 import pytest
 from conftest import _drop_pg_schema, _fresh_pg_schema, as_user, database_state
 from peewee import JOIN, fn
 
 from crmtui.store.customers import CustomerFilter, list_customers
-from crmtui.store.db import db
+from crmtui.store.db import db, is_postgres
 from crmtui.store.models import (
-    TIERS, Contact, Contract, ContractLine, Customer, CustomerTag, Deal, DealStageHistory, Followup, Instalment, OwnershipEvent, Payment,
-    Stage, User,
+    TIERS, Contact, Contract, ContractLine, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup,
+    Instalment, OwnershipEvent, Payment, Stage, User,
 )  # fmt: skip
-from crmtui.store.search import search_customers
+from crmtui.store.search import customer_key, search_customers
 
 NOW = "2026-11-22T10:00"
 
@@ -39,18 +41,87 @@ def _seed_elsewhere(url: str, customers: int, seed: int) -> dict:
     return database_state()
 
 
-def test_same_seed_same_rows(seeded, db_url, tmp_path):
-    first = database_state()
+@contextmanager
+def _elsewhere(db_url: str, tmp_path):
+    """The URL of another empty database on DB_URL's backend, dropped after."""
     if db_url.startswith("sqlite"):
         other, schema = f"sqlite:///{tmp_path / 'other.sqlite3'}", None
     else:
         schema, other = _fresh_pg_schema()
     try:
-        assert _seed_elsewhere(other, 400, 7) == first
+        yield other
     finally:
         db.obj.close()
         if schema:
             _drop_pg_schema(schema)
+
+
+def test_same_seed_same_rows(seeded, db_url, tmp_path):
+    first = database_state()
+    with _elsewhere(db_url, tmp_path) as other:
+        assert _seed_elsewhere(other, 400, 7) == first
+
+
+def test_customers_made_in_chunks_give_the_same_rows(pinned, store, db_url, tmp_path, monkeypatch):
+    """Customers are written a chunk at a time (their first contacts, follow-ups and tags made after each, the next
+    chunk made meanwhile by another thread): every row and id is the one a single chunk gives."""
+    from crmtui.store import demo
+
+    demo.seed_demo(as_user("root"), customers=300, seed=7)
+    whole = database_state()
+    monkeypatch.setattr(demo, "CUSTOMER_CHUNK", 64)
+    with _elsewhere(db_url, tmp_path) as other:
+        assert _seed_elsewhere(other, 300, 7) == whole
+
+
+def _schema() -> list[tuple]:
+    """Every table, index, view and trigger with its definition (SQLite); every index's (PostgreSQL)."""
+    if is_postgres():
+        query = "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        query = "SELECT type, name, tbl_name, sql FROM sqlite_master"
+    return sorted(db.execute_sql(query).fetchall())
+
+
+def _settings() -> dict:
+    """The SQLite connection's settings that the load changes for itself."""
+    names = ("cache_size", "temp_store", "threads", "synchronous", "foreign_keys", "journal_mode")
+    return {} if is_postgres() else {name: db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in names}
+
+
+def test_seeding_keeps_the_schema_and_settings(pinned, store):
+    """The load drops the big tables' indexes and the search triggers and changes SQLite's settings for itself:
+    afterwards every index, view and trigger is there with its own definition, and the settings are back."""
+    from crmtui.store.demo import seed_demo
+
+    schema, settings = _schema(), _settings()
+    seed_demo(as_user("root"), customers=300, seed=2)
+    assert _schema() == schema
+    assert _settings() == settings
+
+
+def test_a_failed_seed_leaves_the_database_as_it_was(pinned, store, monkeypatch):
+    from crmtui.store import demo
+
+    def fail(_seeder) -> None:  # once the customers and most tables are written, with the indexes dropped
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(demo._Seeder, "events", fail)
+    state, schema, settings = database_state(), _schema(), _settings()
+    with pytest.raises(OSError):
+        demo.seed_demo(as_user("root"), customers=300, seed=2)
+    assert database_state() == state
+    assert _schema() == schema
+    assert _settings() == settings
+
+
+def test_search_keys_are_customer_key(seeded):
+    keyed = Customer.select(Customer.name, Customer.phone, Customer.email, CustomerSearchKey.search_text).join(
+        CustomerSearchKey, on=(CustomerSearchKey.customer == Customer.id)
+    )
+    rows = list(keyed.tuples())
+    assert len(rows) == Customer.select().count() == 400
+    assert all(key == customer_key(name, phone, email) for name, phone, email, key in rows)
 
 
 def test_another_seed_other_rows(seeded, db_url, tmp_path):

@@ -9,7 +9,10 @@ overdue, stuck deals, instalments coming due. Customers, deals and the sales beh
 name) and written through the raw cursor (imports.bulk.write_rows: executemany on SQLite, COPY on PostgreSQL) with
 explicit ids, so the rows that refer to each other never need a query; never a Model.create per row. The bulky,
 simple tables (contacts, follow-ups, tags, ownership events: two thirds of the rows) are made by the database itself,
-one INSERT ... SELECT each over the customers just written, every choice hashed from the row's ids and the seed.
+INSERT ... SELECTs over the customers just written, every choice hashed from the row's ids and the seed.
+Both at once, on two cores: customers are written a chunk at a time, and while the database makes a chunk's first
+contacts, follow-ups and tags (the GIL let go), a worker thread makes the next chunk; it makes the deals and sales
+while the later contacts and the events are inserted. The rows and their order are those of one thread.
 Owned customers keep to the pool rules as of the seed moment (a team reclaiming daily leaves none past its tier's
 limit, a few within the warning days); a final reclaim pass makes sure of it. The search index is suspended and
 rebuilt once (search.bulk_loading), and each customer's search key is made by search.customer_key, as `customer add`
@@ -20,9 +23,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import islice
 from time import perf_counter
 
 from peewee import AutoField
@@ -43,6 +48,7 @@ from .search import bulk_loading, customer_key
 from .setup import ensure_default_pipeline
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+Write = tuple[type, list[str], list[tuple]]  # rows for a model's table: (model, columns, rows)
 
 DEFAULT_CUSTOMERS = 2000
 BIG = 100_000  # from this many customers on, 20 reps per territory instead of 8
@@ -51,6 +57,13 @@ TIER_WEIGHTS = (("A", 6), ("B", 16), ("C", 34), ("D", 28), ("E", 16))
 POOL_SHARE = 0.15
 LOCKED_SHARE = 0.03
 WARN_SHARE = 0.02  # owned customers whose reclaim comes within the warning days
+CUSTOMER_CHUNK = 50_000  # customers made and written at a time, each chunk's other tables made by the database
+CONTACTS_EACH = 3  # at most
+CUSTOMER_COLUMNS = [  # external_id and deleted_at stay NULL
+    "id", "name", "tier", "phone", "email", "industry", "source", "address", "territory_id", "owner_id",
+    "former_owner_id", "owned_at", "pooled_at", "last_followup_at", "next_followup_at", "locked", "created_at",
+    "updated_at",
+]  # fmt: skip
 PAST_DAYS = 1100  # the oldest customer was created about three years ago
 FUTURE_DAYS = 800  # contracts run up to two years ahead
 
@@ -148,14 +161,18 @@ def seed_demo(
 
 
 BULK_TABLES = ("customer", "contact", "followup", "customer_tag", "ownership_event", "deal", "deal_stage_history")
-BULK_PRAGMAS = {"cache_size": -1_000_000, "threads": 2, "temp_store": 2, "synchronous": 0}  # SQLite, the load only
+BULK_PRAGMAS = {"cache_size": -1_000_000, "threads": 2, "temp_store": 1, "synchronous": 0}  # SQLite, the load only
+SORTER_CACHE = -16_000  # SQLite's page cache (KiB) while the indexes are built: the size of the sorter's runs
 
 
 @contextmanager
 def _fast_sqlite() -> Iterator[None]:
     """SQLite, for the load only, all restored after: foreign keys unchecked (the demo writes ids it made itself,
-    parents first), a big page cache, sorter threads and temporary b-trees in memory (the index builds), no fsync,
-    and a rollback journal instead of the WAL. The WAL would take every new page twice (once into the log, once
+    parents first), a big page cache, sorter threads for the index builds with their runs in temporary files
+    (SQLite sorts on one thread when temporary storage is in memory), no fsync, and a rollback journal instead of
+    the WAL. No fsync risks the file only if the machine itself goes down while the load commits (a failed or
+    killed load still rolls back), and the file holds no team data then: a full one is refused, --force empties
+    it; a rerun of the demo recovers it. The WAL would take every new page twice (once into the log, once
     when it is checkpointed into the file); a rollback journal only keeps the pages that were there before, so a
     fresh file's load is written once and a failure still rolls back. When another connection holds the file the
     journal cannot change and the load simply runs in WAL. PRAGMA foreign_keys and journal_mode only change
@@ -191,8 +208,10 @@ def _journal_mode(mode: str) -> str:
 @contextmanager
 def _indexes_suspended() -> Iterator[None]:
     """SQLite: the big tables' secondary indexes dropped while their rows are written, then made again from their
-    own SQL (building an index once from sorted keys is several times cheaper than growing it row by row). In the
-    caller's transaction, so a failure leaves them as they were."""
+    own SQL (building an index once from sorted keys is several times cheaper than growing it row by row), with a
+    small page cache: the sorter then sorts runs of that size on its worker threads while the main thread reads on
+    (with the big one it sorts the whole index as one run on the main thread, half as fast). In the caller's
+    transaction, so a failure leaves them as they were."""
     if is_postgres():
         yield
         return
@@ -204,8 +223,10 @@ def _indexes_suspended() -> Iterator[None]:
     for name, _ in found:
         db.execute_sql(f'DROP INDEX "{name}"')
     yield
+    db.execute_sql(f"PRAGMA cache_size = {SORTER_CACHE}")
     for _, sql in found:
         db.execute_sql(sql)
+    db.execute_sql(f"PRAGMA cache_size = {BULK_PRAGMAS['cache_size']}")
 
 
 def _reclaim_as_of_now(result: DemoResult) -> None:
@@ -231,12 +252,7 @@ def _empty_tables() -> None:
 def _reset_sequences() -> None:
     """PostgreSQL: the ids were written explicitly; move each sequence past them."""
     for model in ALL_MODELS:
-        if not isinstance(model._meta.primary_key, AutoField):  # keyed by a name or by its customer: no sequence
-            continue
-        table = model._meta.table_name
-        db.execute_sql(
-            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE((SELECT max(id) FROM \"{table}\"), 0) + 1, false)"
-        )
+        _sequence_from_largest(model)
 
 
 def _next_id(model) -> int:
@@ -310,10 +326,17 @@ def _fence() -> str:
     return _FENCE_PG if is_postgres() else _FENCE_SQLITE
 
 
-def _minus_minutes(column: str, minutes: str) -> str:
+def _time_number(column: str) -> str:
+    """SQL for the time in COLUMN in the form _minus_minutes takes: SQLite's julian day number (a number is
+    cheaper to subtract from than a text date parsed again for every row), PostgreSQL's timestamp itself."""
+    return column if is_postgres() else f"julianday({column})"
+
+
+def _minus_minutes(time: str, minutes: str) -> str:
+    """SQL for the time MINUTES before TIME (made by _time_number)."""
     if is_postgres():
-        return f"({column} - ({minutes}) * interval '1 minute')"
-    return f"datetime({column}, CAST(-({minutes}) AS TEXT) || ' minutes')"
+        return f"({time} - ({minutes}) * interval '1 minute')"
+    return f"datetime({time} - ({minutes}) / 1440.0)"
 
 
 def _minutes_between(later: str, *earlier: str) -> str:
@@ -331,10 +354,13 @@ def _date(text: str) -> str:
     return f"CAST({text} AS DATE)" if is_postgres() else text
 
 
-def _sequence_from(table: str, first: int) -> None:
-    """PostgreSQL: the next id TABLE's sequence hands out is FIRST (SQLite numbers from the largest id)."""
-    if is_postgres():
-        db.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), {first}, false)")
+def _sequence_from_largest(model) -> None:
+    """PostgreSQL: the next id MODEL's sequence hands out follows the largest id there (SQLite numbers so itself).
+    A table keyed by a name or by its customer has no sequence."""
+    if is_postgres() and isinstance(model._meta.primary_key, AutoField):
+        table = model._meta.table_name
+        largest = f'COALESCE((SELECT max(id) FROM "{table}"), 0)'
+        db.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), {largest} + 1, false)")
 
 
 class _Seeder:
@@ -368,9 +394,11 @@ class _Seeder:
         return random.Random(self.seed * 1000 + part)
 
     def write(self, model, columns: list[str], rows: Iterable, total: int) -> int:
-        """Write ROWS (explicit ids first) to MODEL's table, reporting progress; returns how many."""
+        """Write ROWS (explicit ids first) to MODEL's table, reporting progress towards TOTAL (the table's rows over
+        all its writes); returns how many."""
         name = model._meta.table_name
-        counter = [0]
+        before = self.result.counts.get(name, 0)
+        counter = [before]
 
         def counted() -> Iterator:
             every = 50_000
@@ -380,24 +408,36 @@ class _Seeder:
                     self.progress(name, counter[0], max(total, counter[0]))
                 yield row
 
-        self.progress(name, 0, total)
+        self.progress(name, before, total)
         write_rows(name, columns, counted())
-        self.progress(name, counter[0], counter[0])
-        self.result.counts[name] = self.result.counts.get(name, 0) + counter[0]
-        return counter[0]
+        self.progress(name, counter[0], max(total, counter[0]))
+        self.result.counts[name] = counter[0]
+        return counter[0] - before
+
+    def finished(self, *models) -> None:
+        """Report the phases of MODELS done (their totals were estimates)."""
+        for model in models:
+            name = model._meta.table_name
+            self.progress(name, self.result.counts[name], self.result.counts[name])
 
     # -- the whole set ---------------------------------------------------------------------------------------
 
     def run(self) -> None:
         self.team()
         self.catalogue()
-        self.customers()
-        self.contacts()
-        self.followups()
-        self.tags_and_events()
-        self.deals()
-        self.sales()
-        self.aftersales()
+        # The worker thread makes rows in Python while the database runs an INSERT ... SELECT here (sqlite3 and
+        # psycopg let go of the GIL meanwhile), and only then: beside a busy Python thread, a write row by row
+        # (executemany, COPY) would wait up to the 5 ms switch interval for the GIL after each row.
+        with ThreadPoolExecutor(1) as worker:
+            self.customers(worker)
+            first = {model: _next_id(model) for model in (Deal, Quote, Contract, Invoice)}
+            sales = worker.submit(self.sales_rows, first)
+            self.contacts(self.customer_ids, range(1, CONTACTS_EACH))
+            self.events()
+            writes = sales.result()
+        for model, columns, rows in writes:
+            self.write(model, columns, rows, len(rows))
+        self.finished(Contact, Followup, CustomerTag, OwnershipEvent)
         AuditLog.insert(
             actor=None, at=day_start(self.today), entity="demo", entity_id=None, action="seed",
             changes=f'{{"customers": [null, {self.n}], "seed": [null, {self.seed}]}}',
@@ -468,10 +508,29 @@ class _Seeder:
 
     # -- customers ---------------------------------------------------------------------------------------------
 
-    def customers(self) -> None:
-        """Customers, with what later tables need kept per customer in flat lists."""
-        n, r = self.n, self.rng(1).random
+    def customers(self, worker: ThreadPoolExecutor) -> None:
+        """Customers and their search keys, CUSTOMER_CHUNK at a time, each chunk followed by the rows the database
+        makes from it (first contacts, follow-ups, tags) while the worker makes the next chunk."""
         self.cid0 = _next_id(Customer)
+        self.ct0 = _next_id(Contact)  # a customer's first contact is ct0 + its index (see contacts)
+        self.customer_ids = (self.cid0, self.cid0 + self.n - 1)
+        chunks = self.customer_chunks()
+        chunk = next(chunks, None)
+        while chunk is not None:
+            rows, keys = chunk
+            self.write(Customer, CUSTOMER_COLUMNS, rows, self.n)
+            self.write(CustomerSearchKey, ["customer_id", "search_text"], keys, self.n)
+            coming = worker.submit(next, chunks, None)  # made while the database works on this chunk
+            ids = (rows[0][0], rows[-1][0])
+            self.contacts(ids, range(1))
+            self.followups(ids)
+            self.tags(ids)
+            chunk = coming.result()
+
+    def customer_chunks(self) -> Iterator[tuple[tuple, tuple]]:
+        """Customer rows and their search-key rows, CUSTOMER_CHUNK customers at a time; what later tables need is
+        kept per customer in flat lists."""
+        n, r = self.n, self.rng(1).random
         tiers = _weighted(TIER_WEIGHTS)
         cities = [c for _, _, cs in TERRITORIES.values() for c in cs]
         territory_ids = list(self.reps)
@@ -488,7 +547,7 @@ class _Seeder:
             """A local office-hours time (9:00-18:00) on MINUTE's day, never later than yesterday."""
             return min(minute // day, -1) * day + 540 + int(r() * 540)
 
-        def rows() -> Iterator[tuple]:
+        def rows() -> Iterator[tuple[tuple, tuple]]:
             for i in range(n):
                 kind = r()
                 if kind < 0.86:
@@ -575,55 +634,51 @@ class _Seeder:
                 key = key_cache.get(name)
                 if key is None:
                     key = key_cache[name] = customer_key(name)
-                keys.append((self.cid0 + i, key + " " + phone + (" " + email if email else "")))  # customer_key's
+                search_key = key + " " + phone + (" " + email if email else "")  # customer_key(name, phone, email)
                 moved = owned if owner else (pooled if pool else created)  # its latest change of hands
                 updated = max(created, moved, created if last is None else last)
                 yield (
-                    self.cid0 + i, name, tier, phone, email, industry, sources[int(r() * 8)], address, None,
-                    territory, owner, former, owned_at, pooled_at, ts(last) if last is not None else None,
-                    ts(nxt) if nxt is not None else None, locked, ts(created), ts(updated), None,
-                )  # fmt: skip
+                    self.cid0 + i, name, tier, phone, email, industry, sources[int(r() * 8)], address, territory,
+                    owner, former, owned_at, pooled_at, ts(last) if last is not None else None,
+                    ts(nxt) if nxt is not None else None, locked, ts(created), ts(updated),
+                ), (self.cid0 + i, search_key)  # fmt: skip
 
         city_codes = {c: "".join(pinyin._char_key(ch)[0] for ch in c) for c in cities}
 
         def city_code(city: str) -> str:
             return city_codes[city]
 
-        columns = [
-            "id", "name", "tier", "phone", "email", "industry", "source", "address", "external_id", "territory_id",
-            "owner_id", "former_owner_id", "owned_at", "pooled_at", "last_followup_at", "next_followup_at", "locked",
-            "created_at", "updated_at", "deleted_at",
-        ]  # fmt: skip
-        keys: list[tuple[int, str]] = []  # (customer id, search key), gathered as the rows are made
-        self.write(Customer, columns, rows(), n)
-        self.write(CustomerSearchKey, ["customer_id", "search_text"], keys, n)
+        made = rows()
+        while chunk := list(islice(made, CUSTOMER_CHUNK)):
+            yield tuple(zip(*chunk))
 
     # -- the bulky, simple tables: made by the database from the customers already written ----------------------
     # Each is one INSERT ... SELECT over the customers (times a small numbers table), every choice a deterministic
     # function of the row's key and the seed (_draw), so no Python runs per row and no row crosses the driver.
 
     def insert_select(self, model, sql: str, total: int) -> int:
-        """Run SQL (an INSERT ... SELECT into MODEL's table), reporting it as a phase; returns how many rows."""
+        """Run SQL (an INSERT ... SELECT into MODEL's table), reporting progress towards TOTAL (an estimate of the
+        table's rows over all its statements); returns how many rows."""
         name = model._meta.table_name
-        self.progress(name, 0, total)
-        _sequence_from(name, _next_id(model))
+        before = self.result.counts.get(name, 0)
+        self.progress(name, before, total)
+        _sequence_from_largest(model)
         if is_postgres():
             sql = sql.replace("%", "%%")  # peewee passes () as parameters: psycopg reads % as a placeholder
         count = db.execute_sql(sql).rowcount
         if not is_postgres():  # Python's sqlite3 counts nothing for a statement that starts WITH
             count = db.execute_sql("SELECT changes()").fetchone()[0]
-        self.progress(name, count, count)
-        self.result.counts[name] = self.result.counts.get(name, 0) + count
+        self.result.counts[name] = before + count
+        self.progress(name, before + count, max(total, before + count))
         return count
 
     def draw(self, key: str, part: int) -> str:
         return _draw(key, self.seed * 1000 + part)
 
-    def contacts(self) -> None:
-        """1–3 contacts a customer (the first ones numbered like their customers, so a customer's first contact
-        is ct0 + its index); about one in six with a birthday, some today or within the fortnight."""
-        self.ct0 = _next_id(Contact)
-        _sequence_from("contact", self.ct0)
+    def contacts(self, ids: tuple[int, int], numbers: range) -> None:
+        """The customers IDS' (first, last) contacts whose number (0-2) is in NUMBERS, of 1–3 a customer: written
+        first for every customer, then the second ones, then the third, so a customer's first contact is ct0 + its
+        index. About one in six with a birthday, some today or within the fortnight."""
         # three draws a row (and one a customer), each read as several independent digits-wide choices
         draws = [self.draw("CAST(c.id AS BIGINT) * 4 + n", part) for part in (22, 23, 24)]
         who, what, when = "r.who", "r.what", "r.pick"  # each drawn once per row in the fenced subquery below
@@ -643,7 +698,7 @@ class _Seeder:
         digits = f"CAST(10000000 + {what} / 100 % 90000000 AS TEXT)"
         phone = f"'1' || {_substr(_q('3839358650'), f'1 + 2 * ({what} / 10 % 5)', 2)} || {digits}"
         title = _pick(TITLES, f"{when} / 10 % {len(TITLES)}")
-        sql = f"""{_numbers(3)}
+        sql = f"""{_numbers(CONTACTS_EACH)}
             INSERT INTO contact (customer_id, name, title, phone, email, wechat, birthday, created_at)
             SELECT r.id, {name}, {title}, {phone},
                 CASE WHEN {what} / 10000 % 10 < 4
@@ -653,14 +708,15 @@ class _Seeder:
             FROM (
                 SELECT c.id, n, c.created_at, {draws[0]} AS who, {draws[1]} AS what, {draws[2]} AS pick
                 FROM nums CROSS JOIN customer c
-                WHERE c.id >= {self.cid0} AND n < {count}{_pg_order('n, c.id')}{_fence()}
+                WHERE n BETWEEN {numbers.start} AND {numbers.stop - 1} AND c.id BETWEEN {ids[0]} AND {ids[1]}
+                    AND n < {count}{_pg_order('n, c.id')}{_fence()}
             ) r"""
         self.insert_select(Contact, sql, int(self.n * 1.7))
 
-    def followups(self) -> None:
-        """Up to a year of follow-ups per customer that has a last one: the latest at its last_followup_at (its
-        next at the customer's next_followup_at), earlier ones about 35 days apart going back, never before the
-        customer existed nor more than a year ago; by the owner, else the former owner."""
+    def followups(self, ids: tuple[int, int]) -> None:
+        """Up to a year of follow-ups per customer of IDS (first, last) that has a last one: the latest at its
+        last_followup_at (its next at the customer's next_followup_at), earlier ones about 35 days apart going back,
+        never before the customer existed nor more than a year ago; by the owner, else the former owner."""
         counts = "".join(str(k) for k in _weighted(((1, 14), (2, 20), (3, 22), (4, 17), (5, 11), (6, 6), (7, 4)), 100))
         pick = self.draw("c.id", 40)
         count = f"CAST({_substr(_q(counts), f'1 + {pick} % 100', 1)} AS INTEGER)"
@@ -674,42 +730,54 @@ class _Seeder:
         type_index = _substr(_q("".join(map(str, types))), "1 + f.choice % 100", 1)
         kind = _pick([t for t, _ in FOLLOWUP_TYPES], f"CAST({type_index} AS INTEGER)")
         year_ago = _literal_time(self.ts(-365 * 1440))
-        room = _minutes_between("r.last", year_ago, "r.created_at")
-        # Fenced subqueries, innermost first: the draws (once a row), the times (once a row), the columns.
+        room = _minutes_between("c.last_followup_at", year_ago, "c.created_at")
+        later = _minus_minutes("f.last", back("f.n - 1", "f.shift_before"))  # the time of the one after
+        # Fenced subqueries, innermost first: each customer's values (once a customer), the draws (once a row),
+        # the time (once a row), the columns (the time of the one after: only where it is the next one's).
         sql = f"""{_numbers(7)}
             INSERT INTO followup (customer_id, contact_id, user_id, type, at, note, next_at, created_at)
             SELECT f.id, {self.ct0 - self.cid0} + f.id, f.user_id, {kind}, f.at,
                 {_pick(NOTES, f'f.choice / 100 % {len(NOTES)}')},
-                CASE WHEN f.n = 0 THEN f.next WHEN f.choice / 10000 % 2 = 0 THEN f.later END, f.at
+                CASE WHEN f.n = 0 THEN f.next WHEN f.choice / 10000 % 2 = 0 THEN {later} END, f.at
             FROM (
-                SELECT r.id, r.n, r.user_id, r.choice, r.next, {_minus_minutes("r.last", back("r.n", "r.shift"))} AS at,
-                    CASE WHEN r.n > 0 THEN {_minus_minutes("r.last", back("r.n - 1", "r.shift_before"))} END AS later
+                SELECT r.id, r.n, r.user_id, r.choice, r.next, r.last, r.shift_before,
+                    {_minus_minutes("r.last", back("r.n", "r.shift"))} AS at
                 FROM (
-                    SELECT c.id, n, c.last_followup_at AS last, c.created_at, c.next_followup_at AS next,
-                        COALESCE(c.owner_id, c.former_owner_id) AS user_id, {shift("n")} AS shift,
+                    SELECT c.id, n, c.user_id, c.next, c.last, c.room, {shift("n")} AS shift,
                         CASE WHEN n > 0 THEN {shift("n - 1")} END AS shift_before,
                         {self.draw("CAST(c.id AS BIGINT) * 8 + n", 43)} AS choice
-                    FROM customer c CROSS JOIN nums
-                    WHERE c.id >= {self.cid0} AND c.last_followup_at IS NOT NULL AND n < {count}
-                    {_pg_order('c.id, n')}{_fence()}
+                    FROM (
+                        SELECT c.id, COALESCE(c.owner_id, c.former_owner_id) AS user_id, c.next_followup_at AS next,
+                            {_time_number("c.last_followup_at")} AS last, {count} AS count, {room} AS room
+                        FROM customer c
+                        WHERE c.id BETWEEN {ids[0]} AND {ids[1]} AND c.last_followup_at IS NOT NULL{_fence()}
+                    ) c CROSS JOIN nums
+                    WHERE n < c.count{_pg_order('c.id, n')}{_fence()}
                 ) r
-                WHERE {back("r.n", "r.shift")} < {room}{_fence()}
+                WHERE {back("r.n", "r.shift")} < r.room{_fence()}
             ) f"""
-        self.insert_select(Followup, sql, self.n * 2)
+        self.insert_select(Followup, sql, int(self.n * 2.8))
 
-    def tags_and_events(self) -> None:
-        """Tags (two in five customers, some with two); ownership events: each owned customer assigned by its
-        manager or claimed at owned_at; each pool customer with a former owner got at its creation and went back
-        (reclaimed by its tier's rule, or released) at pooled_at."""
-        key = "CAST(c.id AS BIGINT)"
-        d = lambda part: self.draw(key, part)  # noqa: E731
+    def customer_draw(self, part: int) -> str:
+        """SQL for a draw of customer c's own."""
+        return self.draw("CAST(c.id AS BIGINT)", part)
+
+    def tags(self, ids: tuple[int, int]) -> None:
+        """Tags of the customers IDS (first, last): two in five customers, some with two."""
+        d = self.customer_draw
         tag = _pick(TAGS, f"({d(50)} % {len(TAGS)} + n * (1 + {d(51)} % {len(TAGS) - 1})) % {len(TAGS)}")
         sql = f"""{_numbers(2)}
             INSERT INTO customer_tag (customer_id, tag)
             SELECT c.id, {tag} FROM customer c CROSS JOIN nums
-            WHERE c.id >= {self.cid0} AND {d(52)} % 100 < 40 AND (n = 0 OR {d(53)} % 100 < 30){_pg_order('c.id, n')}"""
+            WHERE c.id BETWEEN {ids[0]} AND {ids[1]} AND {d(52)} % 100 < 40 AND (n = 0 OR {d(53)} % 100 < 30)
+            {_pg_order('c.id, n')}"""
         self.insert_select(CustomerTag, sql, int(self.n * 0.52))
 
+    def events(self) -> None:
+        """Ownership events: each owned customer assigned by its manager or claimed at owned_at; each pool customer
+        with a former owner got at its creation and went back (reclaimed by its tier's rule, or released) at
+        pooled_at."""
+        d = self.customer_draw
         manager = "CASE c.territory_id " + " ".join(f"WHEN {t} THEN {m}" for t, m in self.manager_of.items()) + " END"
         assign = f"{d(54)} % 100 < 60"
 
@@ -720,8 +788,9 @@ class _Seeder:
                 FROM customer c WHERE c.id >= {self.cid0} AND {where}{_pg_order('c.id')}"""
 
         went_back = "c.owner_id IS NULL AND c.former_owner_id IS NOT NULL"
-        self.insert_select(OwnershipEvent, got("c.owner_id", "c.owned_at", "c.owner_id IS NOT NULL"), int(self.n * 0.85))
-        self.insert_select(OwnershipEvent, got("c.former_owner_id", "c.created_at", went_back), int(self.n * 0.1))
+        total = int(self.n * 1.05)
+        self.insert_select(OwnershipEvent, got("c.owner_id", "c.owned_at", "c.owner_id IS NOT NULL"), total)
+        self.insert_select(OwnershipEvent, got("c.former_owner_id", "c.created_at", went_back), total)
         rules = [f"no follow-up for {DEFAULT_NO_FOLLOWUP_DAYS[t]} days (tier {t})" for t in TIERS]  # as reclaim names them
         rules = _pick(rules, "c.tier", TIERS)
         reclaimed = f"{d(55)} % 100 < 70"
@@ -730,13 +799,18 @@ class _Seeder:
                 CASE WHEN {reclaimed} THEN {rules} ELSE '客户暂无需求' END, c.pooled_at,
                 CASE WHEN {reclaimed} THEN NULL ELSE c.former_owner_id END
             FROM customer c WHERE c.id >= {self.cid0} AND {went_back}{_pg_order('c.id')}"""
-        self.insert_select(OwnershipEvent, sql, int(self.n * 0.1))
+        self.insert_select(OwnershipEvent, sql, total)
 
-    # -- the sales process -------------------------------------------------------------------------------------
+    # -- the sales process: rows made in Python from the customers' owners alone, with no database access (the
+    # worker thread makes them), numbered from the first ids given ----------------------------------------------
 
-    def deals(self) -> None:
-        """About 0.2 deals a customer, in every stage, each with its stage history; won ones are kept in
-        self.won_deals for the contracts."""
+    def sales_rows(self, first: dict) -> list[Write]:
+        """Deals, the sales behind them and after-sales, numbered from FIRST (model: id); the writes, in order."""
+        return [*self.deals(first[Deal]), *self.sales(first), *self.aftersales()]
+
+    def deals(self, did: int) -> list[Write]:
+        """About 0.2 deals a customer, numbered from DID, in every stage, each with its stage history; won ones are
+        kept in self.won_deals for the contracts."""
         r = self.rng(5).random
         ts, day = self.ts, 1440
         stage_of = _weighted(((k, w) for k, w in enumerate(STAGE_WEIGHTS)))
@@ -744,7 +818,6 @@ class _Seeder:
         self.quoted: list[tuple] = []  # (deal id, customer index, owner, created minute, status, lines, total)
         deal_rows: list[tuple] = []
         history: list[tuple] = []
-        did = _next_id(Deal)
         open_count = len(self.open_stages)
         products = self.products
         for i in range(self.n):
@@ -808,17 +881,17 @@ class _Seeder:
             "id", "customer_id", "pipeline_id", "stage_id", "title", "amount", "expected_close", "owner_id",
             "external_id", "created_at", "stage_entered_at", "closed_at", "lost_reason", "deleted_at",
         ]  # fmt: skip
-        self.write(Deal, deal_columns, deal_rows, len(deal_rows))
-        self.write(DealStageHistory, ["deal_id", "from_stage_id", "to_stage_id", "at", "by_id"], history, len(history))
+        history_columns = ["deal_id", "from_stage_id", "to_stage_id", "at", "by_id"]
+        return [(Deal, deal_columns, deal_rows), (DealStageHistory, history_columns, history)]
 
-    def sales(self) -> None:
+    def sales(self, first: dict) -> list[Write]:
         """Quotes for deals from Proposal on; for each won deal a contract with the quote's lines, an instalment
         plan, payments applied oldest instalment first (so each instalment's paid is the sum of what reached it:
-        some paid, some partly, some overdue) and an invoice for what was paid."""
+        some paid, some partly, some overdue) and an invoice for what was paid. Numbered from FIRST."""
         r = self.rng(6).random
         ts, day = self.ts, self.day
         minute_day = 1440
-        qid, quote_rows, qline_rows = _next_id(Quote), [], []
+        qid, quote_rows, qline_rows = first[Quote], [], []
         quote_of: dict[int, int] = {}
         for did, i, owner, at, status, lines, total in self.quoted:
             quote_of[did] = qid
@@ -826,15 +899,17 @@ class _Seeder:
             quote_rows.append((qid, f"Q{qid:07d}", i + self.cid0, did, status, valid, total, owner, ts(at)))
             qline_rows += [(qid, pid, str(q), price, d, t) for pid, q, price, d, t in lines]
             qid += 1
-        self.write(Quote, ["id", "number", "customer_id", "deal_id", "status", "valid_until", "total", "created_by_id",
-                           "created_at"], quote_rows, len(quote_rows))  # fmt: skip
         line_columns = ["quote_id", "product_id", "quantity", "unit_price", "discount_bp", "total"]
-        self.write(QuoteLine, line_columns, qline_rows, len(qline_rows))
+        writes: list[Write] = [
+            (Quote, ["id", "number", "customer_id", "deal_id", "status", "valid_until", "total", "created_by_id",
+                     "created_at"], quote_rows),
+            (QuoteLine, line_columns, qline_rows),
+        ]  # fmt: skip
 
-        kid = _next_id(Contract)
+        kid = first[Contract]
         contracts, clines, instalments, payments, invoices = [], [], [], [], []
         self.contracts: list[tuple] = []  # (contract id, customer index, owner, signed day)
-        iid = _next_id(Invoice)
+        iid = first[Invoice]
         for did, i, owner, closed, amount, lines in self.won_deals:
             signed = closed // minute_day
             months = 12 if r() < 0.7 else 24
@@ -872,15 +947,17 @@ class _Seeder:
                 iid += 1
             self.contracts.append((kid, i, owner, signed))
             kid += 1
-        self.write(Contract, ["id", "number", "customer_id", "deal_id", "quote_id", "owner_id", "signed_on", "start_on",
-                              "end_on", "amount", "status", "created_at"], contracts, len(contracts))  # fmt: skip
-        self.write(ContractLine, ["contract_id", *line_columns[1:]], clines, len(clines))
-        self.write(Instalment, ["contract_id", "seq", "due_on", "amount", "paid"], instalments, len(instalments))
-        self.write(Payment, ["contract_id", "amount", "paid_on", "by_id", "note", "created_at"], payments, len(payments))
-        self.write(Invoice, ["id", "number", "contract_id", "amount", "issued_on", "type", "buyer_tax_id", "created_at"],
-                   invoices, len(invoices))  # fmt: skip
+        return writes + [
+            (Contract, ["id", "number", "customer_id", "deal_id", "quote_id", "owner_id", "signed_on", "start_on",
+                        "end_on", "amount", "status", "created_at"], contracts),
+            (ContractLine, ["contract_id", *line_columns[1:]], clines),
+            (Instalment, ["contract_id", "seq", "due_on", "amount", "paid"], instalments),
+            (Payment, ["contract_id", "amount", "paid_on", "by_id", "note", "created_at"], payments),
+            (Invoice, ["id", "number", "contract_id", "amount", "issued_on", "type", "buyer_tax_id", "created_at"],
+             invoices),
+        ]  # fmt: skip
 
-    def aftersales(self) -> None:
+    def aftersales(self) -> list[Write]:
         """Tickets (some open and overdue) and return visits after a sale."""
         r = self.rng(7).random
         ts, minute_day = self.ts, 1440
@@ -902,9 +979,11 @@ class _Seeder:
                 satisfaction = (5, 5, 4, 4, 4, 3, 3, 2, 1, 5)[int(r() * 10)]
                 visits.append((i + self.cid0, self.day(on), satisfaction, VISIT_NOTES[int(r() * 6)], owner,
                                ts(on * minute_day + 900)))  # fmt: skip
-        self.write(Ticket, ["subject", "customer_id", "contact_id", "priority", "status", "assignee_id", "due_by",
-                            "created_at", "resolved_at"], tickets, len(tickets))  # fmt: skip
-        self.write(Visit, ["customer_id", "on", "satisfaction", "note", "by_id", "created_at"], visits, len(visits))
+        return [
+            (Ticket, ["subject", "customer_id", "contact_id", "priority", "status", "assignee_id", "due_by",
+                      "created_at", "resolved_at"], tickets),
+            (Visit, ["customer_id", "on", "satisfaction", "note", "by_id", "created_at"], visits),
+        ]  # fmt: skip
 
 
 def describe(result: DemoResult) -> str:

@@ -17,7 +17,6 @@ bench_lists (run after it by the harness) measures the same one instead of seedi
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import os
 import random
@@ -301,16 +300,9 @@ def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--db", help="a database URL (default: a fresh SQLite file)")
-    args = parser.parse_args()
-    from benchmarks.run import table
+    from benchmarks.run import standalone
 
-    results = run(args.rows, args.db)
-    for result in results:
-        result.setdefault("benchmark", "foundation")
-    print(table(results))
+    standalone("foundation", run, __doc__, "a database URL (default: a fresh SQLite file)")
 
 
 if __name__ == "__main__":

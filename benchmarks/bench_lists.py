@@ -12,7 +12,6 @@ their own customers and the territory's pool, ~64,000 at 1M, which SQLite once g
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 
 from benchmarks.bench_foundation import CRM, crm_env, crm_seconds, demo_database
@@ -57,16 +56,9 @@ def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--db", help="a database URL (default: a fresh SQLite file seeded by crm demo)")
-    args = parser.parse_args()
-    from benchmarks.run import table
+    from benchmarks.run import standalone
 
-    results = run(args.rows, args.db)
-    for result in results:
-        result.setdefault("benchmark", "lists")
-    print(table(results))
+    standalone("lists", run, __doc__, "a database URL (default: a fresh SQLite file seeded by crm demo)")
 
 
 if __name__ == "__main__":

@@ -116,6 +116,19 @@ def table(results: list[dict]) -> str:
     return "\n".join(out)
 
 
+def standalone(name: str, run, doc: str, db_help: str) -> None:
+    """A benchmark module run on its own (`python -m benchmarks.bench_NAME`): --rows and --db, then this harness's
+    table of its figures."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--db", help=db_help)
+    args = parser.parse_args()
+    results = run(args.rows, args.db)
+    for result in results:
+        result.setdefault("benchmark", name)
+    print(table(results))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="customers (default 1,000,000)")

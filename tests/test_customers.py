@@ -193,6 +193,8 @@ def test_every_error_has_its_exit_code_and_changes_nothing(team, cli):
         (("customer", "list", "--owner", "ghost"), "wang", 3, "No user"),
         (("customer", "restore", str(wang_id)), "wang", 3, "No deleted customer"),
         (("customer", "search", "  "), "wang", 2, "at least one character"),
+        (("customer", "search", ""), "wang", 2, "at least one character"),
+        (("customer", "list", "--text", ""), "wang", 2, "at least one character"),
     ]
     for args, user, code, message in cases:
         result = cli(*args, user=user)

@@ -420,6 +420,8 @@ def list_customers(
     flt = flt or CustomerFilter()
     if (limit is not None and limit < 0) or offset < 0:
         raise BadInput("--limit and --offset take numbers, 0 or more.")
+    if flt.text is not None and not search.normalize(flt.text):
+        raise BadInput("Search for at least one character.")
     order = _order(sort, flt.text)
     if flt.text is not None and flt.ids is None and limit and (sort or ("rank" if flt.text else "name")) == "rank":
         # a search's page best first: its ids from the tiers (the best OFFSET + LIMIT), then that page read by id

@@ -28,7 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 USER = "bench.admin"
-QUERIES = ("kh1234", "kh25", "kh2999")  # the bench rows' search keys (kh + territory + number)
+# A phone (one customer), pinyin initials (北京华南…: many) and two characters, on the bench rows' real search keys
+QUERIES = ("13810001234", "bjhn", "上海")
 
 
 def _rss_mb() -> float:

@@ -37,7 +37,7 @@ from .access import Actor, require_admin
 from .clock import day_start, local_today
 from .db import db, is_postgres
 from .errors import BadInput, Refused
-from .imports.bulk import write_rows
+from .imports.bulk import indexes_rebuilt, write_rows
 from .models import (
     ALL_MODELS, TIERS, AuditLog, Contact, Contract, ContractLine, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup,
     Instalment, Invoice, OwnershipEvent, Payment, Pipeline, PoolRules, Product, Quote, QuoteLine, Setting, Stage,
@@ -212,21 +212,12 @@ def _indexes_suspended() -> Iterator[None]:
     small page cache: the sorter then sorts runs of that size on its worker threads while the main thread reads on
     (with the big one it sorts the whole index as one run on the main thread, half as fast). In the caller's
     transaction, so a failure leaves them as they were."""
-    if is_postgres():
+    with indexes_rebuilt(*BULK_TABLES, unique=True):
         yield
-        return
-    marks = ", ".join("?" * len(BULK_TABLES))
-    found = db.execute_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
-        BULK_TABLES,
-    ).fetchall()
-    for name, _ in found:
-        db.execute_sql(f'DROP INDEX "{name}"')
-    yield
-    db.execute_sql(f"PRAGMA cache_size = {SORTER_CACHE}")
-    for _, sql in found:
-        db.execute_sql(sql)
-    db.execute_sql(f"PRAGMA cache_size = {BULK_PRAGMAS['cache_size']}")
+        if not is_postgres():
+            db.execute_sql(f"PRAGMA cache_size = {SORTER_CACHE}")
+    if not is_postgres():
+        db.execute_sql(f"PRAGMA cache_size = {BULK_PRAGMAS['cache_size']}")
 
 
 def _reclaim_as_of_now(result: DemoResult) -> None:

@@ -61,19 +61,24 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
 
 
 @contextmanager
-def indexes_rebuilt(table: str) -> Iterator[None]:
-    """SQLite: TABLE's secondary indexes (but those of a UNIQUE constraint, which the rows must still meet)
-    dropped while a big load writes its rows, then made again from their own SQL: building an index once from
-    sorted keys costs a fraction of growing it row by row. In the caller's transaction, so a failure leaves them
-    as they were. PostgreSQL keeps them: dropping one there locks every reader out of the table until the commit."""
+def indexes_rebuilt(*tables: str, unique: bool = False) -> Iterator[None]:
+    """SQLite: TABLES' secondary indexes (not unique ones, which the rows must still meet, unless UNIQUE: rows
+    known to be unique, as the demo's) dropped while a big load writes its rows, then made again from their own
+    SQL: building an index once from sorted keys costs a fraction of growing it row by row. In the caller's
+    transaction, so a failure leaves them as they were. PostgreSQL keeps them: dropping one there locks every
+    reader out of the table until the commit."""
     if is_postgres():
         yield
         return
-    found = db.execute_sql(
-        "SELECT i.name, m.sql FROM pragma_index_list(?) AS i JOIN sqlite_master AS m ON m.name = i.name "
-        "WHERE i.origin = 'c' AND NOT i.\"unique\" AND m.sql IS NOT NULL",
-        (table,),
-    ).fetchall()
+    found = [
+        index
+        for table in tables
+        for index in db.execute_sql(
+            "SELECT i.name, m.sql FROM pragma_index_list(?) AS i JOIN sqlite_master AS m ON m.name = i.name "
+            "WHERE i.origin = 'c' AND (? OR NOT i.\"unique\") AND m.sql IS NOT NULL",
+            (table, unique),
+        ).fetchall()
+    ]
     for name, _ in found:
         db.execute_sql(f'DROP INDEX "{name}"')
     yield

@@ -150,3 +150,27 @@ def test_assign_prints_per_rep_and_refusals_change_nothing(team, cli):
     assert database_state() == before
     done = cli("pool", "assign", "-t", "华东", "--per-rep", "4", "--strategy", "weighted", "-f", "csv", user="li.na")
     assert done.stdout.splitlines()[1:] == ["wang,yes,300,3,4,7", "zhang,yes,300,0,4,4"]
+
+
+def test_migration_0011_drops_the_owner_key_checks_on_postgresql_only(team):
+    """PostgreSQL stops checking customer.owner_id and former_owner_id per moved row (0011); SQLite keeps its
+    checks; the migration goes down and up again, and an assignment works on either side of it."""
+    from playhouse.migrations import Runner
+
+    from crmtui.store.db import db, is_postgres
+    from crmtui.store.schema import MIGRATIONS_DIR
+
+    def owner_keys() -> list[str]:
+        return sorted(k.column for k in db.obj.get_foreign_keys("customer") if k.dest_table == "user")
+
+    both = ["former_owner_id", "owner_id"]
+    assert owner_keys() == ([] if is_postgres() else both)
+    runner = Runner(db.obj, directory=MIGRATIONS_DIR)
+    runner.down(target="0011_unchecked_owner_keys")
+    assert owner_keys() == both
+    add_customers(team.east, 2)
+    assert assign(as_user("li.na"), "华东", to=["wang"]).given == 2
+    runner.up()
+    assert owner_keys() == ([] if is_postgres() else both)
+    add_customers(team.east, 2)
+    assert assign(as_user("li.na"), "华东", to=["zhang"]).given == 2

@@ -7,7 +7,7 @@ import typer
 from typer.core import TyperGroup
 
 from crmtui import __version__
-from crmtui.commands import context
+from crmtui.commands import coercion, context
 
 
 class CrmGroup(TyperGroup):
@@ -78,6 +78,8 @@ class CrmGroup(TyperGroup):
             if store is not None and store.db.obj is not None:
                 store.db.obj.close()
 
+
+coercion.install()  # plain parameters convert without pydantic (~100 ms of every command)
 
 app = typer.Typer(
     cls=CrmGroup,

@@ -54,7 +54,7 @@ def modules_of(packages: tuple[str, ...], loaded: set[str]) -> set[str]:
 def test_root_help_lists_every_command_without_loading_them():
     _, stdout, loaded = crm_with_modules("--help", env={"COLUMNS": "200", "NO_COLOR": "1"})
     store = modules_of(("crmtui.commands", "crmtui.store", "peewee", "psycopg"), loaded)
-    assert store <= {"crmtui.commands", "crmtui.commands.context"}, store  # neither other commands nor the store
+    assert store <= {"crmtui.commands", "crmtui.commands.coercion", "crmtui.commands.context"}, store  # neither other commands nor the store
     for name in COMMANDS:
         assert f" {name} " in stdout
 
@@ -62,16 +62,18 @@ def test_root_help_lists_every_command_without_loading_them():
 def test_a_claim_loads_only_what_it_uses(team, db_url):
     """The floor every quick command stands on: `crm pool claim` loads its own command module, the store modules a
     claim runs, and neither the UI, Rich (CSV out), the import machinery, the reports, the customer search code nor
-    the migration runner (the schema is current); on an SQLite file, not the PostgreSQL driver either."""
+    the migration runner (the schema is current), nor pydantic (Typer's conversion of parameters, see
+    crmtui/commands/coercion.py); on an SQLite file, not the PostgreSQL driver either."""
     add_customers(team.east, 2)
     env = {**os.environ, "CRM_DB": db_url, "CRM_USER": "wang"}
     exit_code, stdout, loaded = crm_with_modules("pool", "claim", "--next", "1", "--format", "csv", env=env)
     rows = stdout.splitlines()[1:]  # below the CSV header
     assert exit_code == 0 and len(rows) == 1 and ",claimed," in rows[0], stdout
     unused = ("textual", "rich", "crmtui.screens", "crmtui.render", "crmtui.store.imports", "crmtui.store.reports",
-              "crmtui.store.customers", "crmtui.store.search", "playhouse.migrations")  # fmt: skip
+              "crmtui.store.customers", "crmtui.store.search", "playhouse.migrations", "pydantic")  # fmt: skip
     assert not modules_of(unused, loaded), modules_of(unused, loaded)
-    commands = {"crmtui.commands", "crmtui.commands.context", "crmtui.commands.output", "crmtui.commands.pool"}
+    commands = {"crmtui.commands", "crmtui.commands.coercion", "crmtui.commands.context", "crmtui.commands.output",
+                "crmtui.commands.pool"}  # fmt: skip
     assert modules_of(("crmtui.commands",), loaded) == commands
     if db_url.startswith("sqlite"):
         assert not modules_of(("psycopg", "psycopg2"), loaded)

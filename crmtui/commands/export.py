@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmtui.commands import context
-from crmtui.commands.output import emit, say
+from crmtui.commands.output import DELIMITERS, emit, emit_text, say
 
 EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "vcard", "ics")
 ICS_ENTITIES = ("customers", "followups")  # what has follow-up times for a calendar
@@ -52,7 +52,7 @@ def export(
 
     Example: crm export customers --owner me --columns name,phone,tier -o mine.csv --excel
     """
-    from crmtui.store.export import ExportFilters, entity_name
+    from crmtui.store.export import ExportFilters, entity_name, export_csv
     from crmtui.store.export import export as export_rows
 
     global_format = context.options.format  # `crm --format json export …` too; a table is no export
@@ -62,12 +62,19 @@ def export(
         status=status, customer=customer, since=since, until=until, include_deleted=deleted,
     )  # fmt: skip
     wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-    names, rows = export_rows(context.actor(), entity, wanted, filters)
+    plain = chosen_format in DELIMITERS and not excel  # the database writes plain CSV/TSV itself: no per-cell Python
+    if plain:
+        names, chunks = export_csv(context.actor(), entity, wanted, filters, DELIMITERS[chosen_format])
+    else:
+        names, rows = export_rows(context.actor(), entity, wanted, filters)
     if chosen_format == "vcard" and entity_name(entity) != "contacts":
         raise typer.BadParameter("vCard is for contacts: crm export contacts --format vcard", param_hint="--format")
     if chosen_format == "ics" and entity_name(entity) not in ICS_ENTITIES:
         raise typer.BadParameter("iCalendar is for customers (next follow-ups) and followups", param_hint="--format")
     target = open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
     with target as out:
-        count = emit(names, rows, chosen_format, out=out, excel=excel, as_text=True, title=entity_name(entity))
+        if plain:
+            count = emit_text(names, chunks, chosen_format, out)
+        else:
+            count = emit(names, rows, chosen_format, out=out, excel=excel, as_text=True, title=entity_name(entity))
     say(f"Exported {count} {entity}" + (f" to {output}." if output else "."))

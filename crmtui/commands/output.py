@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import itertools
 import json
@@ -12,10 +11,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain
-from operator import itemgetter
 from typing import Any, TextIO
 
 from crmtui.store.clock import to_local
+from crmtui.store.csvtext import csv_text
+
+DELIMITERS = {"csv": ",", "tsv": "\t"}
+CSV_BATCH = 2000  # rows per csv_text call: whole batches keep the writing in C
 
 
 def cell(value: Any) -> Any:
@@ -81,15 +83,16 @@ def emit(
     if fmt in ("csv", "tsv"):
         if excel:
             out.write("\ufeff")
-        writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
-        writer.writerow(columns)
+        out.write(csv_text([columns], DELIMITERS[fmt]))
         if not as_text:
             rows = ([cell(v) for v in row] for row in rows)
         if excel:
             rows = ([inert(v) for v in row] for row in rows)
-        counter = itertools.count()
-        writer.writerows(map(itemgetter(0), zip(rows, counter)))  # counts in C, not per row in Python
-        count = next(counter)
+        rows = iter(rows)
+        count = 0
+        while batch := list(itertools.islice(rows, CSV_BATCH)):
+            out.write(csv_text(batch, DELIMITERS[fmt]))
+            count += len(batch)
     elif fmt in ("json", "jsonl"):
         count = _write_json(columns, rows, out, lines=fmt == "jsonl")
     elif fmt == "vcard":
@@ -116,6 +119,18 @@ def emit(
             table.add_row(*(readable(v) for v in row))
             count += 1
         console().print(table)
+    out.flush()
+    return count
+
+
+def emit_text(columns: Sequence[str], chunks: Iterable[tuple[str, int]], fmt: str, out: TextIO) -> int:
+    """CSV/TSV text the database wrote (store.export.export_csv's (text, rows) pieces) under its header row;
+    returns how many rows were written."""
+    out.write(csv_text([columns], DELIMITERS[fmt]))
+    count = 0
+    for text, rows in chunks:
+        out.write(text)
+        count += rows
     out.flush()
     return count
 

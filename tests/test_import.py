@@ -239,6 +239,17 @@ def test_users_with_managers_further_down_and_territories(team, cli, tmp_path):
     assert team.ids["root"] and len(as_user("boss.man").team_ids) == 2
 
 
+def test_a_users_manager_that_is_unknown_or_ambiguous_is_named_in_the_report(team, cli, tmp_path):
+    twins = "login,display_name\nzhou.a,周杰\nzhou.b,周杰\n"
+    assert cli("import", "users", write(tmp_path, "twins.csv", twins)).exit_code == 0
+    before = database_state()
+    result = cli("import", "users", write(tmp_path, "u.csv", "login,manager\nnew.rep,周杰\nother.rep,nobody\n"))
+    assert result.exit_code == 2
+    assert "line 2: manager '周杰' is ambiguous: several users match (#" in result.stderr
+    assert "line 3: manager 'nobody' names no user" in result.stderr
+    assert database_state() == before
+
+
 def test_rep_imports_own_customers_but_not_users(team, cli, tmp_path):
     path = write(tmp_path, "mine.csv", "name\nMy Lead\n")
     assert cli("import", "customers", path, user="wang").exit_code == 0

@@ -14,7 +14,7 @@ EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "vcard", "ics")
 ICS_ENTITIES = ("customers", "followups")  # what has follow-up times for a calendar
 ENTITY_HELP = (
     "customers, contacts, followups, deals, stage-history, products, quotes, contracts, payments, invoices, "
-    "tickets, users, ownership or audit."
+    "tickets, territories, users, ownership or audit."
 )
 
 

@@ -285,6 +285,12 @@ def _status(query: Select, model, filters: ExportFilters) -> Select:
     return query.where(model.status == filters.status) if filters.status else query
 
 
+def _territories(actor, filters):
+    del actor, filters
+    columns = {"id": Territory.id, "name": Territory.name, "created_at": stamp(Territory.created_at)}
+    return Territory.select().order_by(Territory.id), columns
+
+
 def _users(actor, filters):
     del actor
     manager = User.alias("manager")
@@ -340,6 +346,7 @@ ENTITIES: dict[str, Entity] = {
     "payments": Entity("payment", _payments),
     "invoices": Entity("invoice", _invoices),
     "tickets": Entity("ticket", _tickets),
+    "territories": Entity("territory", _territories),
     "users": Entity("user", _users),
     "ownership": Entity("ownership event", _ownership),
     "audit": Entity("audit row", _audit),
@@ -406,6 +413,10 @@ def _sqlite_lines(query: Select, cells: list, delimiter: str) -> Iterator[tuple[
     cursor = db.execute_sql(*records(query, cells).sql())
     special = re.compile(f'[{re.escape(delimiter)}"\r\n]').search
     line = line_writer(delimiter)
+
+    def plain(piece: str) -> str:  # records that need no quoting, as lines
+        return piece.replace(UNIT, delimiter).replace(RECORD, "\n")
+
     while rows := cursor.fetchmany(SQLITE_FETCH):
         text = "".join(map(itemgetter(0), rows))
         if width == 1 or text.count(UNIT) != (width - 1) * len(rows) or text.count(RECORD) != len(rows):
@@ -415,9 +426,9 @@ def _sqlite_lines(query: Select, cells: list, delimiter: str) -> Iterator[tuple[
         while found := special(text, done):
             start = text.rfind(RECORD, 0, found.start()) + 1
             end = text.index(RECORD, found.start())
-            parts += [text[done:start].replace(UNIT, delimiter).replace(RECORD, "\n"), line(text[start:end].split(UNIT))]
+            parts += [plain(text[done:start]), line(text[start:end].split(UNIT))]
             done = end + 1
-        parts.append(text[done:].replace(UNIT, delimiter).replace(RECORD, "\n"))
+        parts.append(plain(text[done:]))
         yield "".join(parts), len(rows)
 
 

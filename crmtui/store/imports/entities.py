@@ -229,6 +229,7 @@ class Entity:
 class Territories(Entity):
     name, model, audit_name = "territories", Territory, "territory"
     fields = (Field("name", text, required=True, aliases=("territory", "region", "regional_office", "战区")),)
+    ignored = Entity.ignored + ("created_at",)  # what `crm export territories` adds: set by the import
     keys = (Key("name", lambda v: normalize.exact(v["name"]), lambda: _folded(Territory.name)),)
 
     def permit(self, actor: Actor) -> None:
@@ -264,6 +265,7 @@ class Users(Entity):
         Field("active", flag),
     )
     keys = (Key("login", lambda v: v["login"], lambda: User.login),)
+    ignored = Entity.ignored + ("created_at",)  # what `crm export users` adds: set by the import
 
     def permit(self, actor: Actor) -> None:
         require_admin(actor, "import users")
@@ -272,13 +274,16 @@ class Users(Entity):
         return field == "login" and "display_name" in provided
 
     def before_prepare(self, ctx: Context, rows: list[Row]) -> None:
-        """Managers may be further down the same file: each person gets a placeholder id until inserted."""
+        """Managers may be further down the same file: each new person gets a placeholder id until inserted (a row
+        whose login exists already is that user, whom the database names)."""
         placeholders = ctx.lookups["placeholders"] = {}
+        existing = {login for (login,) in User.select(User.login).tuples()}  # a team's users: a small table
         people = []
         for index, row in enumerate(rows):
             login = row.values.get("login") or login_for(row.values.get("display_name", ""))
             placeholders[-(index + 1)] = login
-            people += [(login, -(index + 1)), (row.values.get("display_name"), -(index + 1))]
+            if login not in existing:
+                people += [(login, -(index + 1)), (row.values.get("display_name"), -(index + 1))]
         ctx.lookups["file_people"] = people
 
     def prepare(self, ctx: Context, row: Row) -> None:
@@ -289,13 +294,16 @@ class Users(Entity):
             raise Invalid(f"login {values['login']!r} is not one word")
         values.setdefault("display_name", values["login"])
         if "manager" in values:
-            values["_manager"] = self._manager(ctx).find(values.pop("manager"))
+            manager = values.pop("manager")
+            try:
+                values["_manager"] = self._manager(ctx).find(manager)
+            except Invalid as exc:
+                raise Invalid(f"manager {manager!r} {exc}") from None
 
     def _manager(self, ctx: Context) -> references.Lookup:
         """Managers may be existing users or people further down the same file."""
         if "manager" not in ctx.lookups:
             ctx.lookups["manager"] = references.users()
-            ctx.lookups["manager"].label = "user (in the database or the file)"
             ctx.lookups["manager"].add(ctx.lookups.get("file_people", []))
         return ctx.lookups["manager"]
 

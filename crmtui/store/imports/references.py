@@ -52,9 +52,9 @@ def territories() -> Lookup:
 def users() -> Lookup:
     """Users by login or by display name (exports from other CRMs name people, not logins)."""
     rows = list(User.select(User.login, User.display_name, User.id).tuples())
-    lookup = Lookup("user", [(login, i) for login, _, i in rows])
-    lookup.add((name, i) for _, name, i in rows if normalize.exact(name) not in lookup.exact)
-    return lookup
+    logins = {normalize.exact(login) for login, _, _ in rows}  # a login wins over someone's display name
+    names = [(name, i) for _, name, i in rows if normalize.exact(name) not in logins]
+    return Lookup("user", [(login, i) for login, _, i in rows] + names)
 
 
 def products() -> Lookup:

@@ -5,7 +5,7 @@
 
 Measures, in one run on one database, each through the real `crm` entry point (process start included) and the
 store call alone:
-- `crm pool claim --next 20` — target ≤ 300 ms;
+- `crm pool claim --next 20` (the median of three reps' claims) — target ≤ 300 ms;
 - `crm pool assign` of the first territory's 100,000 pool customers (rows/10 below 1M) to its 20 reps — ≤ 3 s;
 - `crm reclaim` over everything — ≤ 1.5 s at 1M — and its ratio to a hand-written single UPDATE of the same rows
   in the same run (timed in a transaction that is rolled back) — ≤ 1.5.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -112,7 +113,9 @@ def bench_claim(db_url: str) -> list[dict]:
     from crmtui.store.access import actor_for
     from crmtui.store.pool import claim
 
-    cli = _cli(db_url, "rep0.0", "pool", "claim", "--next", "20")
+    # The median of three reps' claims (each claims once, so each run is a real claim): one process start alone
+    # can be a cold one on a shared machine.
+    cli = statistics.median(_cli(db_url, f"rep0.{i}", "pool", "claim", "--next", "20") for i in (0, 2, 3))
     seconds, outcomes = _pinned(lambda: _store(lambda: claim(actor_for("rep0.1"), next_count=20)))
     assert sum(o.claimed for o in outcomes) == 20, outcomes[-1]
     return [
@@ -164,10 +167,19 @@ def bench_reclaim(db_url: str) -> list[dict]:
     from crmtui.store.db import db
     from crmtui.store.reclaim import reclaim
 
-    hand, rows = min(_hand_update_seconds() for _ in range(2))
-    with db.atomic() as transaction:
-        seconds, result = _pinned(lambda: _store(lambda: reclaim(actor_for("bench.admin"))))
-        transaction.rollback()
+    def store_reclaim() -> tuple[float, object]:
+        with db.atomic() as transaction:
+            timed = _pinned(lambda: _store(lambda: reclaim(actor_for("bench.admin"))))
+            transaction.rollback()
+        return timed
+
+    # Best of three each, alternating (both rolled back), so neither side pays alone for a busy moment.
+    hands, stores = [], []
+    for _ in range(3):
+        hands.append(_hand_update_seconds())
+        stores.append(store_reclaim())
+    hand, rows = min(hands)
+    seconds, result = min(stores, key=lambda timed: timed[0])
     assert result.total == rows, (result.total, rows)
     db.close()  # the CLI's reclaim takes its own connection and lock
     cli = _cli(db_url, "bench.admin", "reclaim", "--quiet")

@@ -115,7 +115,8 @@ def _writing(store: str) -> bool:
         "SELECT COUNT(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active'"
         " AND (query LIKE %s OR query LIKE %s)"
     )
-    return db.execute_sql(query, ("UPDATE customer%", "INSERT INTO crm_ownership_batch%")).fetchone()[0] > 0
+    patterns = ("%UPDATE%customer%", "INSERT INTO crm_ownership_batch%")  # the move (a CTE on reclaim), the fill
+    return db.execute_sql(query, patterns).fetchone()[0] > 0
 
 
 def _kill_mid_run(process: subprocess.Popen, store: str) -> bool:

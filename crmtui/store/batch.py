@@ -8,14 +8,15 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from peewee import SelectQuery
+from peewee import SQL, Expression, SelectQuery
 
 from .access import Actor
 from .db import db, is_postgres
-from .models import AuditLog, OwnershipEvent
+from .models import AuditLog, Customer, OwnershipEvent
 
 BATCH = "crm_ownership_batch"
 COLUMNS = ("customer_id", "territory_id", "from_user_id", "to_user_id", "reason")
+_NO_USER = SQL("CAST(NULL AS BIGINT)")  # a to_user_id of nobody (a bare NULL is text to PostgreSQL)
 
 
 @contextmanager
@@ -59,22 +60,28 @@ def apply(actor: Actor, kind: str, moment: datetime, to_pool: bool) -> int:
     p = db.obj.param
     # Row by row through the batch's key (an UPDATE ... FROM made SQLite scan the whole customer table).
     batched = f"(SELECT {{}} FROM {BATCH} b WHERE b.customer_id = customer.id)"
+    in_batch = Customer.id.in_(SQL(f"(SELECT customer_id FROM {BATCH})"))
     if to_pool:
-        change = f"owner_id = NULL, former_owner_id = owner_id, owned_at = NULL, pooled_at = {p}"
-        still_there = "owner_id = " + batched.format("b.from_user_id")
+        changes = pool_move(moment)
+        still_there = Customer.owner == SQL(batched.format("b.from_user_id"))
     else:
-        change = f"owner_id = {batched.format('b.to_user_id')}, owned_at = {p}, pooled_at = NULL"
-        still_there = "owner_id IS NULL"
-    moved = db.execute_sql(
-        f"UPDATE customer SET {change}, updated_at = {p} WHERE id IN (SELECT customer_id FROM {BATCH}) AND {still_there}",
-        (moment, moment),
-    ).rowcount
+        changes = {Customer.owner: SQL(batched.format("b.to_user_id")), Customer.owned_at: moment,
+                   Customer.pooled_at: None, Customer.updated_at: moment}  # fmt: skip
+        still_there = Customer.owner.is_null()
+    moved = Customer.update(changes).where(in_batch & still_there).execute()
     if is_postgres() and moved != batch_size():  # a concurrent claim took one; SQLite's IMMEDIATE rules it out
         db.execute_sql(
             f"DELETE FROM {BATCH} b USING customer c WHERE c.id = b.customer_id"
             f" AND (c.owner_id IS DISTINCT FROM b.to_user_id OR c.updated_at <> {p})",
             (moment,),
         )
+    log(actor, kind, moment)
+    return moved
+
+
+def log(actor: Actor, kind: str, moment: datetime) -> None:
+    """An ownership event and an audit row for every customer of the batch."""
+    p = db.obj.param
     db.execute_sql(
         f"INSERT INTO {OwnershipEvent._meta.table_name} (customer_id, from_user_id, to_user_id, kind, reason, at, by_id)"
         f" SELECT customer_id, from_user_id, to_user_id, {p}, reason, {p}, {p} FROM {BATCH}",
@@ -89,7 +96,26 @@ def apply(actor: Actor, kind: str, moment: datetime, to_pool: bool) -> int:
         f" SELECT {p}, {p}, 'customer', customer_id, {p}, {owner_change} FROM {BATCH}",
         (actor.login, moment, kind),
     )
-    return moved
+
+
+def pool_move(moment: datetime) -> dict:
+    """What going back to the pool at MOMENT sets on a customer: no owner, the owner it had as former owner."""
+    return {
+        Customer.owner: None, Customer.former_owner: Customer.owner, Customer.owned_at: None,
+        Customer.pooled_at: moment, Customer.updated_at: moment,
+    }  # fmt: skip
+
+
+def fill_by_moving_to_pool(where: Expression, reason: Expression, moment: datetime) -> int:
+    """PostgreSQL: move the customers WHERE picks to the pool and make the moved ones the batch, in one pass over
+    the customers where selecting them first and then moving them takes two. REASON may read only columns the move
+    leaves as they were. A row another transaction changed meanwhile is checked against WHERE again (as any
+    UPDATE's rows are). Returns how many moved."""
+    update = Customer.update(pool_move(moment)).where(where)
+    sql, params = update.returning(Customer.id, Customer.territory, Customer.former_owner, _NO_USER, reason).sql()
+    return db.execute_sql(
+        f"WITH moved AS ({sql}) INSERT INTO {BATCH} ({', '.join(COLUMNS)}) SELECT * FROM moved", params
+    ).rowcount
 
 
 def batch_size() -> int:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from peewee import JOIN, fn
 
-from . import audit
+from . import audit, batch
 from .access import Actor, require_manager
 from .clock import day_start, local_today, now
 from .db import db, is_postgres
@@ -277,9 +277,7 @@ def release(actor: Actor, refs, reason: str) -> list[int]:
             if c.owner_id is None:
                 raise Refused(f"Customer #{c.id} {c.name} is in the pool already.")
         for c in customers:
-            Customer.update(owner=None, former_owner=c.owner_id, owned_at=None, pooled_at=moment, updated_at=moment).where(
-                Customer.id == c.id
-            ).execute()
+            Customer.update(batch.pool_move(moment)).where(Customer.id == c.id).execute()
             _record(actor, c.id, "release", c.owner_id, None, moment, reason)
     return [c.id for c in customers]
 

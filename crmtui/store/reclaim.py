@@ -92,6 +92,11 @@ def _per_rule(rules: list[TierPolicy], value: Callable[[TierPolicy], object]) ->
     return Case(Customer.territory, [(t, Case(Customer.tier, pairs)) for t, pairs in by_territory.items()])
 
 
+def _followup_rule_names(rules: list[TierPolicy]) -> Case | None:
+    """The name of the no-follow-up rule of each customer's territory and tier."""
+    return _per_rule(rules, lambda r: r.no_followup_days and r.followup_rule())
+
+
 def reclaimable(rules: list[TierPolicy], as_of: Callable[[TierPolicy], datetime]) -> tuple[Expression, Case]:
     """The WHERE clause of the customers RULES take back as of AS_OF(rule), and a CASE naming the rule that fires
     for each. A customer escapes the no-follow-up rule by a follow-up after the cutoff, or by getting it after."""
@@ -105,7 +110,7 @@ def reclaimable(rules: list[TierPolicy], as_of: Callable[[TierPolicy], datetime]
     if quiet_cutoff is not None:
         quiet = (Customer.last_followup_at.is_null() | (Customer.last_followup_at < quiet_cutoff)) & (since < quiet_cutoff)
         fires.append(quiet)
-        names.append((quiet, _per_rule(rules, lambda r: r.no_followup_days and r.followup_rule())))
+        names.append((quiet, _followup_rule_names(rules)))
     if deal_cutoff is not None:
         dealless = (since < deal_cutoff) & ~won
         fires.append(dealless)
@@ -168,9 +173,16 @@ def reclaim(actor: Actor, territory: str | None = None, dry_run: bool = False) -
         with batch.batch_table():
             if rules:
                 where, rule = reclaimable(rules, lambda _: moment)
-                batch.fill_from(Customer.select(Customer.id, Customer.territory, Customer.owner, SQL("NULL"), rule).where(where))
-                if not dry_run:
-                    batch.apply(actor, "reclaim", moment, to_pool=True)
+                if is_postgres() and not dry_run and not any(r.no_deal_days for r in rules):
+                    # Only no-follow-up rules: territory and tier name the rule, and the move leaves them be,
+                    # so one UPDATE both picks and moves (PostgreSQL, 1M: 1.53x -> 1.38x a bare UPDATE of the rows).
+                    batch.fill_by_moving_to_pool(where, _followup_rule_names(rules), moment)
+                    batch.log(actor, "reclaim", moment)
+                else:
+                    chosen = Customer.select(Customer.id, Customer.territory, Customer.owner, SQL("NULL"), rule)
+                    batch.fill_from(chosen.where(where))
+                    if not dry_run:
+                        batch.apply(actor, "reclaim", moment, to_pool=True)
             counts = batch.counts_by_target()
     return ReclaimResult(moment, dry_run, sum(c[-1] for c in counts), _summary(counts))
 

@@ -197,3 +197,11 @@ def test_every_importable_export_reads_back_with_its_own_columns(book, cli):
         assert again.exit_code == 0, (entity, again.stderr)
         rows = len(list(csv.reader(io.StringIO(exported.stdout)))) - 1
         assert rows > 0 and f"{rows} rows read, 0 new" in again.stderr, (entity, again.stderr)
+
+
+def test_an_output_file_that_cannot_be_written_is_one_sentence_and_exit_2(book, crm, tmp_path):
+    for target, reason in ((tmp_path / "missing" / "out.csv", "No such file or directory"), (tmp_path, "Is a directory")):
+        result = crm("export", "customers", "-o", str(target))
+        assert result.exit_code == 2
+        assert result.stderr == f"crm: Cannot write {target}: {reason}.\n"
+    assert not (tmp_path / "missing").exists() and not list(tmp_path.glob("*.csv"))

@@ -71,10 +71,21 @@ def export(
         raise typer.BadParameter("vCard is for contacts: crm export contacts --format vcard", param_hint="--format")
     if chosen_format == "ics" and entity_name(entity) not in ICS_ENTITIES:
         raise typer.BadParameter("iCalendar is for customers (next follow-ups) and followups", param_hint="--format")
-    target = open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
-    with target as out:
+    with _target(output) as out:
         if plain:
             count = emit_text(names, chunks, chosen_format, out)
         else:
             count = emit(names, rows, chosen_format, out=out, excel=excel, as_text=True, title=entity_name(entity))
     say(f"Exported {count} {entity}" + (f" to {output}." if output else "."))
+
+
+def _target(output: Path | None):
+    """Where the export goes: the file OUTPUT (made or emptied), or stdout."""
+    if output is None:
+        return nullcontext(sys.stdout)
+    try:
+        return open(output, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        from crmtui.store.errors import BadInput
+
+        raise BadInput(f"Cannot write {output}: {exc.strerror}.") from None

@@ -25,9 +25,9 @@ TARGET = 0.3
 
 
 def _seed(rows: int) -> None:
-    from crmtui.store.db import db
-    from crmtui.store.imports.bulk import write_rows
-    from crmtui.store.models import Customer
+    from crmtui.store.kernel.db import db
+    from crmtui.store.kernel.bulk import write_rows
+    from crmtui.store.kernel.models import Customer
 
     rng = random.Random(4)
     owned = [(i, o) for (i, o) in db.execute_sql("SELECT id, owner_id FROM customer WHERE owner_id IS NOT NULL")]
@@ -66,10 +66,10 @@ def _seed(rows: int) -> None:
 
 
 def _measure(db_url: str) -> list[dict]:
-    from crmtui.store.access import actor_for
-    from crmtui.store.customers import CustomerFilter, count_customers, list_customers
-    from crmtui.store.tickets import TicketFilter, list_tickets
-    from crmtui.store.visits import VisitFilter, list_visits, visit_stats
+    from crmtui.store.kernel.access import actor_for
+    from crmtui.store.customers.records import CustomerFilter, count_customers, list_customers
+    from crmtui.store.aftersales.tickets import TicketFilter, list_tickets
+    from crmtui.store.aftersales.visits import VisitFilter, list_visits, visit_stats
 
     rep, admin = "rep0.3", "bench.admin"
     cases = [
@@ -110,7 +110,7 @@ def run(rows: int = 100_000, db_url: str | None = None, contract_index: bool = F
         url = db_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         _setup(url, rows, 0)
         _seed(rows)
-        from crmtui.store.db import db
+        from crmtui.store.kernel.db import db
 
         if contract_index:
             db.execute_sql('CREATE INDEX contract_customer_signed ON contract (customer_id, signed_on)')

@@ -47,10 +47,10 @@ def customers_csv(rows: int, seed: int = 5) -> bytes:
 
 
 def _setup(db_url: str):
-    from crmtui.store.access import actor_for
-    from crmtui.store.people import add_territory, add_user
-    from crmtui.store.session import connect
-    from crmtui.store.setup import initialize
+    from crmtui.store.kernel.access import actor_for
+    from crmtui.store.org.people import add_territory, add_user
+    from crmtui.store.platform.session import connect
+    from crmtui.store.platform.setup import initialize
 
     initialize(connect(db_url), "bench.admin")
     root = actor_for("bench.admin")
@@ -66,7 +66,7 @@ def _time(action) -> tuple[float, object]:
 
 
 def bench_import(actor, data: bytes, rows: int) -> dict:
-    from crmtui.store.imports import import_data
+    from crmtui.store.exchange.imports import import_data
 
     seconds, report = _time(lambda: import_data(actor, "customers", data, "bench.csv"))
     assert report.inserted == rows, report
@@ -77,9 +77,9 @@ def bench_import(actor, data: bytes, rows: int) -> dict:
 def bench_import_floors(data: bytes, rows: int, scratch_url: str) -> list[dict]:
     """The parts of the import no import code can make faster, each timed alone on the same file (after the import,
     so the search keys' character readings are cached, as they are for all but the first rows of an import)."""
-    from crmtui.store.imports.reading import read_table
-    from crmtui.store.models import Customer, CustomerSearchKey
-    from crmtui.store.search import customer_key
+    from crmtui.store.exchange.imports.reading import read_table
+    from crmtui.store.kernel.models import Customer, CustomerSearchKey
+    from crmtui.store.customers.search import customer_key
 
     csv_seconds, records = _time(lambda: list(read_table(data, "bench.csv").records))
     cells = [cells for _, cells in records]
@@ -95,7 +95,7 @@ def bench_import_floors(data: bytes, rows: int, scratch_url: str) -> list[dict]:
 
 def _stored(model) -> tuple[list[str], list[tuple]]:
     """MODEL's table as stored: its columns and every row."""
-    from crmtui.store.db import db
+    from crmtui.store.kernel.db import db
 
     columns = [f.column_name for f in model._meta.sorted_fields]
     return columns, db.execute_sql(f"SELECT {', '.join(columns)} FROM {model._meta.table_name}").fetchall()
@@ -105,9 +105,9 @@ def _write_again(scratch_url: str, tables: dict) -> float:
     """Seconds to write the customers and search keys of TABLES ({model: (columns, rows)}) into a fresh database at
     SCRATCH_URL as the import writes them: the raw cursor, customer's indexes and the search index built once
     after (in a transaction, rolled back)."""
-    from crmtui.store import search
-    from crmtui.store.db import db
-    from crmtui.store.imports.bulk import indexes_rebuilt, write_rows
+    from crmtui.store.customers import search
+    from crmtui.store.kernel.db import db
+    from crmtui.store.kernel.bulk import indexes_rebuilt, write_rows
 
     db.obj.close()
     _setup(scratch_url)
@@ -134,7 +134,7 @@ def _scratch_url(db_url: str, folder: Path) -> str:
 
 def _drop_scratch() -> None:
     """Drop the scratch schema _write_again made (PostgreSQL; a scratch SQLite file goes with its folder)."""
-    from crmtui.store.db import db, is_postgres
+    from crmtui.store.kernel.db import db, is_postgres
 
     if is_postgres():
         (schema,) = db.execute_sql("SELECT current_schema()").fetchone()
@@ -144,9 +144,9 @@ def _drop_scratch() -> None:
 
 def bench_export(actor, rows: int, folder: Path) -> list[dict]:
     from crmtui.commands.output import emit_text
-    from crmtui.store.db import db, is_postgres
-    from crmtui.store.export import export_csv, records, selection
-    from crmtui.store.models import Customer
+    from crmtui.store.kernel.db import db, is_postgres
+    from crmtui.store.exchange.export import export_csv, records, selection
+    from crmtui.store.kernel.models import Customer
 
     # The baseline writes the same customers' stored columns, unformatted and unjoined.
     stored = ", ".join(f'"{f.column_name}"' for f in Customer._meta.sorted_fields)
@@ -192,7 +192,7 @@ def bench_export(actor, rows: int, folder: Path) -> list[dict]:
 
 
 def bench_dupes(actor, rows: int) -> dict:
-    from crmtui.store.dupes import find_dupes
+    from crmtui.store.customers.dupes import find_dupes
 
     seconds, groups = _time(lambda: find_dupes(actor))
     return {"name": f"customer dupes over {rows} customers ({len(groups)} groups)", "value": seconds, "unit": "s",

@@ -77,7 +77,7 @@ def demo_database(rows: int, db_url: str | None = None) -> tuple[str, float | No
 
 
 def _sqlite_file(url: str) -> str | None:
-    from crmtui.store.config import sqlite_path
+    from crmtui.store.kernel.config import sqlite_path
 
     return sqlite_path(url)
 
@@ -123,8 +123,8 @@ def _floor_seconds(path: str) -> dict[str, float]:
     """The least SQLite work any seeding of the seeded file's content does, with the demo's settings for its load:
     every row copied by the database itself into the same tables without their indexes (no Python, no driver),
     then every index built once, then the search index built once, in one transaction; seconds of each."""
-    from crmtui.store.demo import BULK_PRAGMAS, SORTER_CACHE
-    from crmtui.store.search import FTS_TABLE
+    from crmtui.store.demo.seed import BULK_PRAGMAS, SORTER_CACHE
+    from crmtui.store.customers.search import FTS_TABLE
 
     source = sqlite3.connect(path)
     schema = source.execute(
@@ -160,8 +160,8 @@ def _floor_seconds(path: str) -> dict[str, float]:
 
 
 def _row_count(url: str) -> int:
-    from crmtui.store.models import ALL_MODELS
-    from crmtui.store.session import connect
+    from crmtui.store.kernel.models import ALL_MODELS
+    from crmtui.store.platform.session import connect
 
     connect(url)
     return sum(m.select().count() for m in ALL_MODELS)
@@ -208,7 +208,7 @@ def bench_list(url: str) -> list[dict]:
 
 def _queries(count: int) -> dict[str, list[str]]:
     """Search terms drawn from the seeded customers: name slices (3+ and 2 characters) and pinyin initials."""
-    from crmtui.store.models import Customer, CustomerSearchKey
+    from crmtui.store.kernel.models import Customer, CustomerSearchKey
 
     rng = random.Random(SEED)
     top = Customer.select(Customer.id).order_by(Customer.id.desc()).limit(1).scalar()
@@ -230,10 +230,10 @@ def _queries(count: int) -> dict[str, list[str]]:
 def bench_search(url: str, count: int = 40, logins: tuple[str, ...] = ("li.na", "admin", "zhang.wei")) -> list[dict]:
     """search_customers p50/p95 per kind of query, as a manager, the admin and a rep (the scope changes the plan:
     a page fills from the candidates the actor sees)."""
-    from crmtui.store.access import actor_for
-    from crmtui.store.models import User
-    from crmtui.store.search import search_customers
-    from crmtui.store.session import connect
+    from crmtui.store.kernel.access import actor_for
+    from crmtui.store.kernel.models import User
+    from crmtui.store.customers.search import search_customers
+    from crmtui.store.platform.session import connect
 
     connect(url)
     os.environ["CRM_NOW"] = NOW
@@ -293,7 +293,7 @@ def bench_help() -> list[dict]:
 def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
     url, seconds = demo_database(rows, db_url)
     results = bench_seed(rows, url, seconds) + bench_list(url) + bench_search(url) + bench_help()
-    from crmtui.store.db import db
+    from crmtui.store.kernel.db import db
 
     if db.obj is not None:
         db.obj.close()

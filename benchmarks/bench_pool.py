@@ -32,14 +32,14 @@ NOW = datetime(2026, 6, 1, 12, 0, 0)  # UTC; the CLI runs get it through CRM_NOW
 def _setup(db_url: str, rows: int, pool: int | None = None) -> int:
     """Users, rules and ROWS customers written through the raw cursor, POOL of them (default: 100,000, or a tenth
     of ROWS if fewer) in the first territory's pool; returns that pool's size."""
-    from crmtui.store.access import actor_for
-    from crmtui.store.imports.bulk import write_rows
-    from crmtui.store.people import add_territory, add_user
-    from crmtui.store.rules import set_rules
-    from crmtui.store.session import connect
-    from crmtui.store.setup import initialize
-    from crmtui.store.db import db
-    from crmtui.store.search import bulk_loading, customer_key, write_keys
+    from crmtui.store.kernel.access import actor_for
+    from crmtui.store.kernel.bulk import write_rows
+    from crmtui.store.org.people import add_territory, add_user
+    from crmtui.store.pool.rules import set_rules
+    from crmtui.store.platform.session import connect
+    from crmtui.store.platform.setup import initialize
+    from crmtui.store.kernel.db import db
+    from crmtui.store.customers.search import bulk_loading, customer_key, write_keys
 
     from benchmarks.bench_exchange import CITIES, SUFFIXES, WORDS
 
@@ -87,7 +87,7 @@ def _setup(db_url: str, rows: int, pool: int | None = None) -> int:
 def _cli(db_url: str, user: str, *args: str) -> float:
     """One run of the real `crm` as of NOW."""
     from benchmarks.bench_foundation import crm_seconds
-    from crmtui.store.clock import to_local
+    from crmtui.store.kernel.clock import to_local
 
     return crm_seconds(db_url, user, *args, runs=1, now=to_local(NOW).isoformat())
 
@@ -100,7 +100,7 @@ def _store(action) -> tuple[float, object]:
 
 def _pinned(action):
     """Run a store call as of NOW, as the CLI runs do."""
-    from crmtui.store.clock import to_local
+    from crmtui.store.kernel.clock import to_local
 
     os.environ["CRM_NOW"] = to_local(NOW).isoformat()
     try:
@@ -110,8 +110,8 @@ def _pinned(action):
 
 
 def bench_claim(db_url: str) -> list[dict]:
-    from crmtui.store.access import actor_for
-    from crmtui.store.pool import claim
+    from crmtui.store.kernel.access import actor_for
+    from crmtui.store.pool.claims import claim
 
     # The median of three reps' claims (each claims once, so each run is a real claim): one process start alone
     # can be a cold one on a shared machine.
@@ -125,9 +125,9 @@ def bench_claim(db_url: str) -> list[dict]:
 
 
 def bench_assign(db_url: str, pool: int) -> list[dict]:
-    from crmtui.store.access import actor_for
-    from crmtui.store.db import db
-    from crmtui.store.assign import assign
+    from crmtui.store.kernel.access import actor_for
+    from crmtui.store.kernel.db import db
+    from crmtui.store.pool.assign import assign
 
     # The store call first, rolled back, then the real command on the same pool.
     with db.atomic() as transaction:
@@ -143,8 +143,8 @@ def bench_assign(db_url: str, pool: int) -> list[dict]:
 
 def _hand_update_seconds() -> tuple[float, int]:
     """One hand-written UPDATE of the customers the default tier rules reclaim at NOW, rolled back."""
-    from crmtui.store.db import db
-    from crmtui.store.people import DEFAULT_NO_FOLLOWUP_DAYS
+    from crmtui.store.kernel.db import db
+    from crmtui.store.org.people import DEFAULT_NO_FOLLOWUP_DAYS
 
     p = db.obj.param
     cutoff = "CASE tier " + " ".join(f"WHEN '{t}' THEN {p}" for t in DEFAULT_NO_FOLLOWUP_DAYS) + " END"
@@ -163,9 +163,9 @@ def _hand_update_seconds() -> tuple[float, int]:
 
 
 def bench_reclaim(db_url: str) -> list[dict]:
-    from crmtui.store.access import actor_for
-    from crmtui.store.db import db
-    from crmtui.store.reclaim import reclaim
+    from crmtui.store.kernel.access import actor_for
+    from crmtui.store.kernel.db import db
+    from crmtui.store.pool.reclaim import reclaim
 
     def store_reclaim() -> tuple[float, object]:
         with db.atomic() as transaction:
@@ -197,7 +197,7 @@ def run(rows: int = 100_000, db_url: str | None = None, pool: int | None = None)
         url = db_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         pool = _setup(url, rows, pool)
         results = bench_claim(url) + bench_assign(url, pool) + bench_reclaim(url)
-        from crmtui.store.db import db
+        from crmtui.store.kernel.db import db
 
         db.obj.close()
     for result in results:

@@ -51,11 +51,11 @@ def _seed(db_url: str, rows: int) -> None:
 
 
 def measure(db_url: str, names=REPORT_NAMES) -> list[dict]:
-    from crmtui.store.access import actor_for
-    from crmtui.store.agenda import agenda
-    from crmtui.store.db import db
-    from crmtui.store.reports import ReportParams, run_report
-    from crmtui.store.session import connect
+    from crmtui.store.kernel.access import actor_for
+    from crmtui.store.insight.agenda import agenda
+    from crmtui.store.kernel.db import db
+    from crmtui.store.insight.reports import ReportParams, run_report
+    from crmtui.store.platform.session import connect
 
     os.environ["CRM_NOW"] = NOW
     connect(db_url)
@@ -81,8 +81,8 @@ def run(rows: int = 20_000, db_url: str | None = None) -> list[dict]:
 
 
 def _has_data(url: str) -> bool:
-    from crmtui.store.demo import has_data
-    from crmtui.store.session import connect
+    from crmtui.store.demo.seed import has_data
+    from crmtui.store.platform.session import connect
 
     try:
         connect(url)

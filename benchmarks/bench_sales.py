@@ -37,9 +37,13 @@ def _cli(db_url: str, user: str, args: list[str]) -> float:
 
 
 def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
-    from crmtui.store import contracts, invoices, payments, products, quotes
-    from crmtui.store.access import actor_for
-    from crmtui.store.session import connect
+    from crmtui.store.money import contracts
+    from crmtui.store.money import invoices
+    from crmtui.store.money import payments
+    from crmtui.store.sales import products
+    from crmtui.store.sales import quotes
+    from crmtui.store.kernel.access import actor_for
+    from crmtui.store.platform.session import connect
 
     db_url, _ = demo_database(rows, db_url)
     os.environ["CRM_NOW"] = NOW

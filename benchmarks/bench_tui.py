@@ -157,7 +157,7 @@ def run(rows: int = 100_000, db_url: str | None = None, reuse: bool = False) -> 
         url = db_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         if not reuse:
             _setup(url, rows)
-            from crmtui.store.db import db
+            from crmtui.store.kernel.db import db
 
             db.obj.close()
         f = _measure(url)

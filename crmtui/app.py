@@ -15,7 +15,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from crmtui.store.access import Actor
+from crmtui.store.kernel.access import Actor
 
 from .screens.help import ActionsProvider, HelpScreen, screen_keys
 
@@ -63,15 +63,15 @@ class CrmApp(App):
             from .screens.pool import PoolScreen
 
             return PoolScreen
-        if name == "pipeline" and _has("crmtui.store.deals"):
+        if name == "pipeline":
             from .screens.pipeline import PipelineScreen
 
             return PipelineScreen
-        if name == "dashboard" and _has("crmtui.store.agenda"):
+        if name == "dashboard":
             from .screens.dashboard import DashboardScreen
 
             return DashboardScreen
-        if name == "reports" and _has("crmtui.store.reports"):
+        if name == "reports":
             from .screens.reports import ReportsScreen
 
             return ReportsScreen
@@ -98,7 +98,7 @@ class CrmApp(App):
         import asyncio
         from concurrent.futures import ThreadPoolExecutor
 
-        from crmtui.store.db import db, is_postgres
+        from crmtui.store.kernel.db import db, is_postgres
 
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="crm-db"))
         if not is_postgres():  # permanent: also the workers' connections, opened from now on
@@ -127,7 +127,7 @@ class CrmApp(App):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="write")
     def _claim(self, customer_id: int, then: Callable[[], None] | None) -> None:
-        from crmtui.store.pool import claim
+        from crmtui.store.pool.claims import claim
 
         outcome = claim(self.actor, [str(customer_id)])[0]
         self.call_from_thread(self._claimed, outcome, then)
@@ -152,7 +152,7 @@ class CrmApp(App):
             return
         from peewee import DatabaseError
 
-        from crmtui.store.errors import CrmError
+        from crmtui.store.kernel.errors import CrmError
 
         error = event.worker.error
         if isinstance(error, CrmError):

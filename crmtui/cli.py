@@ -56,7 +56,7 @@ class CrmGroup(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
-        from crmtui.store.errors import CrmError
+        from crmtui.store.kernel.errors import CrmError
 
         try:
             return super().invoke(ctx)
@@ -74,7 +74,7 @@ class CrmGroup(TyperGroup):
             typer.echo(f"crm: the database refused the operation: {first_line}.", err=True)
             raise typer.Exit(1) from None
         finally:
-            store = sys.modules.get("crmtui.store.db")
+            store = sys.modules.get("crmtui.store.kernel.db")
             if store is not None and store.db.obj is not None:
                 store.db.obj.close()
 

@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-from crmtui.store.models import ALL_MODELS
+from crmtui.store.kernel.models import ALL_MODELS
 from peewee import ForeignKeyField
 
 

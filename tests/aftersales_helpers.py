@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime
 
-from crmtui.store.clock import parse_when
-from crmtui.store.models import Contract, Customer
+from crmtui.store.kernel.clock import parse_when
+from crmtui.store.kernel.models import Contract, Customer
 
 _numbers = itertools.count(1)
 

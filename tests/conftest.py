@@ -82,7 +82,7 @@ def db_url(request, tmp_path):
     try:
         yield url
     finally:
-        from crmtui.store.db import db
+        from crmtui.store.kernel.db import db
 
         if db.obj is not None:
             db.obj.close()
@@ -92,9 +92,9 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def store(db_url):
     """The store bound to a fresh, initialised database; yields the URL."""
-    from crmtui.store.db import db
-    from crmtui.store.session import connect
-    from crmtui.store.setup import initialize
+    from crmtui.store.kernel.db import db
+    from crmtui.store.platform.session import connect
+    from crmtui.store.platform.setup import initialize
 
     initialize(connect(db_url), "root")
     yield db_url
@@ -112,8 +112,8 @@ class Team:
 
 @pytest.fixture
 def team(store) -> Team:
-    from crmtui.store.access import actor_for
-    from crmtui.store.people import add_territory, add_user
+    from crmtui.store.kernel.access import actor_for
+    from crmtui.store.org.people import add_territory, add_user
 
     root = actor_for("root")
     east, south = add_territory(root, "华东"), add_territory(root, "华南")
@@ -127,7 +127,7 @@ def team(store) -> Team:
 
 
 def as_user(login: str):
-    from crmtui.store.access import actor_for
+    from crmtui.store.kernel.access import actor_for
 
     return actor_for(login)
 
@@ -173,6 +173,6 @@ def crm(store):
 
 def database_state() -> dict[str, list[tuple]]:
     """Every row of every table, to assert that a refused command changed nothing."""
-    from crmtui.store.models import ALL_MODELS
+    from crmtui.store.kernel.models import ALL_MODELS
 
     return {m._meta.table_name: sorted(map(repr, m.select().tuples())) for m in ALL_MODELS}

@@ -6,8 +6,8 @@ import json
 
 from conftest import as_user
 
-from crmtui.store.customers import add_customer
-from crmtui.store.models import AuditLog
+from crmtui.store.customers.records import add_customer
+from crmtui.store.kernel.models import AuditLog
 
 
 def customers(team) -> dict[str, int]:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from peewee import chunked
 
-from crmtui.store.models import Customer, Deal, OwnershipEvent, Pipeline, Stage
+from crmtui.store.kernel.models import Customer, Deal, OwnershipEvent, Pipeline, Stage
 
 T0 = datetime(2026, 3, 2, 12, 0, 0)  # UTC; tests pin CRM_NOW relative to this
 

@@ -6,19 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from crmtui.store.models import (
-    Contact,
-    Contract,
-    Customer,
-    Deal,
-    DealStageHistory,
-    Followup,
-    Instalment,
-    OwnershipEvent,
-    Pipeline,
-    Stage,
-    Ticket,
-)
+from crmtui.store.kernel.models import Contact, Contract, Customer, Deal, DealStageHistory, Followup, Instalment, OwnershipEvent, Pipeline, Stage, Ticket
 
 NOW = datetime(2026, 3, 20, 12, 0, 0)  # UTC; tests pin CRM_NOW to it (pool_helpers.utc_env)
 

@@ -9,17 +9,14 @@ import pytest
 from aftersales_helpers import contract
 from conftest import as_user, database_state
 
-from crmtui.store.clock import parse_when
-from crmtui.store.contacts import add_contact
-from crmtui.store.customers import add_customer
-from crmtui.store.errors import NotFound, NotPermitted, Refused
-from crmtui.store.models import AuditLog, Ticket
-from crmtui.store.settings import get_setting, set_setting, settings
-from crmtui.store.tickets import (
-    TicketFilter, add_ticket, assign_ticket, close_ticket, edit_ticket, get_ticket, list_tickets, reopen_ticket,
-    resolve_ticket,
-)  # fmt: skip
-from crmtui.store.visits import VisitFilter, add_visit, list_visits, visit_stats
+from crmtui.store.kernel.clock import parse_when
+from crmtui.store.customers.contacts import add_contact
+from crmtui.store.customers.records import add_customer
+from crmtui.store.kernel.errors import NotFound, NotPermitted, Refused
+from crmtui.store.kernel.models import AuditLog, Ticket
+from crmtui.store.kernel.settings import get_setting, set_setting, settings
+from crmtui.store.aftersales.tickets import TicketFilter, add_ticket, assign_ticket, close_ticket, edit_ticket, get_ticket, list_tickets, reopen_ticket, resolve_ticket
+from crmtui.store.aftersales.visits import VisitFilter, add_visit, list_visits, visit_stats
 
 NOW = "2026-11-22T10:00"
 

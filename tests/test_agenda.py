@@ -8,8 +8,8 @@ from conftest import as_user
 from pool_helpers import utc_env
 from reports_helpers import NOW, agenda_data
 
-from crmtui.store.agenda import agenda
-from crmtui.store.errors import NotPermitted
+from crmtui.store.insight.agenda import agenda
+from crmtui.store.kernel.errors import NotPermitted
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pool_helpers import add_customers, events, owners
 
-from crmtui.store import rules
-from crmtui.store.assign import STRATEGIES, assign, even_quotas, round_robin_turns, weighted_quotas
-from crmtui.store.models import Customer, PoolRules
-from crmtui.store.people import add_territory, add_user, edit_user
+from crmtui.store.pool import rules
+from crmtui.store.pool.assign import STRATEGIES, assign, even_quotas, round_robin_turns, weighted_quotas
+from crmtui.store.kernel.models import Customer, PoolRules
+from crmtui.store.org.people import add_territory, add_user, edit_user
 
 _names = itertools.count()
 
@@ -157,8 +157,8 @@ def test_migration_0011_drops_the_owner_key_checks_on_postgresql_only(team):
     checks; the migration goes down and up again, and an assignment works on either side of it."""
     from playhouse.migrations import Runner
 
-    from crmtui.store.db import db, is_postgres
-    from crmtui.store.schema import MIGRATIONS_DIR
+    from crmtui.store.kernel.db import db, is_postgres
+    from crmtui.store.platform.schema import MIGRATIONS_DIR
 
     def owner_keys() -> list[str]:
         return sorted(k.column for k in db.obj.get_foreign_keys("customer") if k.dest_table == "user")

@@ -4,8 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
-from crmtui.store.clock import now, parse_date, parse_when
-from crmtui.store.errors import BadInput
+from crmtui.store.kernel.clock import now, parse_date, parse_when
+from crmtui.store.kernel.errors import BadInput
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from typer.main import get_command
 
 from crmtui.cli import COMMANDS, app, load_command
 from crmtui.commands.coercion import plain_param
-from crmtui.store.models import Customer, CustomerTag
+from crmtui.store.kernel.models import Customer, CustomerTag
 
 
 def every_command(command):

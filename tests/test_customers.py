@@ -6,20 +6,10 @@ import pytest
 from conftest import as_user, database_state
 from peewee import fn
 
-from crmtui.store.customers import (
-    CustomerFilter,
-    _page_plan,
-    add_customer,
-    count_customers,
-    delete_customer,
-    edit_customer,
-    get_customer_detail,
-    list_customers,
-    restore_customer,
-)
-from crmtui.store.db import is_postgres
-from crmtui.store.errors import BadInput, NotFound, NotPermitted
-from crmtui.store.models import AuditLog, Customer, CustomerSearchKey, OwnershipEvent
+from crmtui.store.customers.records import CustomerFilter, _page_plan, add_customer, count_customers, delete_customer, edit_customer, get_customer_detail, list_customers, restore_customer
+from crmtui.store.kernel.db import is_postgres
+from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted
+from crmtui.store.kernel.models import AuditLog, Customer, CustomerSearchKey, OwnershipEvent
 
 
 def names(rows):
@@ -126,7 +116,7 @@ def test_delete_hides_and_restore_brings_back(team):
 def test_detail_has_contacts_deals_and_ownership(team, cli):
     assert cli("customer", "add", "华信电子", "--owner", "wang", "--territory", "华东").exit_code == 0
     assert cli("contact", "add", "华信电子", "刘洋", "--title", "采购", "--birthday", "1985-03-08", user="wang").exit_code == 0
-    from crmtui.store.models import Deal, Stage
+    from crmtui.store.kernel.models import Deal, Stage
 
     customer = Customer.get(Customer.name == "华信电子")
     stage = Stage.get(Stage.name == "Proposal")

@@ -7,10 +7,10 @@ from pathlib import Path
 from conftest import database_state
 from playhouse.migrations import Runner
 
-from crmtui.store.config import sqlite_path
-from crmtui.store.db import db
-from crmtui.store.models import Contact, Customer, Deal, Followup, Pipeline, Stage
-from crmtui.store.schema import MIGRATIONS_DIR, status
+from crmtui.store.kernel.config import sqlite_path
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.models import Contact, Customer, Deal, Followup, Pipeline, Stage
+from crmtui.store.platform.schema import MIGRATIONS_DIR, status
 
 
 def test_a_database_from_a_newer_crm_is_refused(cli):
@@ -24,7 +24,7 @@ def test_an_older_schema_asks_for_init_which_backs_up_then_upgrades(db_url, tmp_
     from typer.testing import CliRunner
 
     from crmtui.cli import app
-    from crmtui.store.session import connect
+    from crmtui.store.platform.session import connect
 
     connect(db_url)
     runner = Runner(db.obj, directory=MIGRATIONS_DIR)

@@ -11,26 +11,11 @@ from conftest import as_user, database_state
 from deal_helpers import at, audits, customers, refused
 from peewee import JOIN
 
-from crmtui.store.clock import parse_when
-from crmtui.store.deals import (
-    DealFilter,
-    add_deal,
-    board,
-    count_deals,
-    delete_deal,
-    edit_deal,
-    get_deal_detail,
-    list_deals,
-    lose_deal,
-    move_deal,
-    parse_amount,
-    restore_deal,
-    stuck_condition,
-    win_deal,
-)
-from crmtui.store.errors import BadInput, NotFound, NotPermitted, Refused
-from crmtui.store.models import Deal, DealStageHistory, Stage
-from crmtui.store.pipelines import add_pipeline, add_stage, edit_stage
+from crmtui.store.kernel.clock import parse_when
+from crmtui.store.sales.deals import DealFilter, add_deal, board, count_deals, delete_deal, edit_deal, get_deal_detail, list_deals, lose_deal, move_deal, parse_amount, restore_deal, stuck_condition, win_deal
+from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
+from crmtui.store.kernel.models import Deal, DealStageHistory, Stage
+from crmtui.store.sales.pipelines import add_pipeline, add_stage, edit_stage
 
 
 @pytest.fixture

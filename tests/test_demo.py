@@ -6,13 +6,10 @@ import pytest
 from conftest import _drop_pg_schema, _fresh_pg_schema, as_user, database_state
 from peewee import JOIN, fn
 
-from crmtui.store.customers import CustomerFilter, list_customers
-from crmtui.store.db import db, is_postgres
-from crmtui.store.models import (
-    TIERS, Contact, Contract, ContractLine, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup,
-    Instalment, OwnershipEvent, Payment, Stage, User,
-)  # fmt: skip
-from crmtui.store.search import customer_key, search_customers
+from crmtui.store.customers.records import CustomerFilter, list_customers
+from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.models import TIERS, Contact, Contract, ContractLine, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup, Instalment, OwnershipEvent, Payment, Stage, User
+from crmtui.store.customers.search import customer_key, search_customers
 
 NOW = "2026-11-22T10:00"
 
@@ -24,16 +21,16 @@ def pinned(monkeypatch):
 
 @pytest.fixture
 def seeded(pinned, store):  # pinned first: the fixture's root is made at NOW too
-    from crmtui.store.demo import seed_demo
+    from crmtui.store.demo.seed import seed_demo
 
     return seed_demo(as_user("root"), customers=400, seed=7)
 
 
 def _seed_elsewhere(url: str, customers: int, seed: int) -> dict:
     """The state of another fresh database (made as the store fixture makes one) after seeding it."""
-    from crmtui.store.demo import seed_demo
-    from crmtui.store.session import connect
-    from crmtui.store.setup import initialize
+    from crmtui.store.demo.seed import seed_demo
+    from crmtui.store.platform.session import connect
+    from crmtui.store.platform.setup import initialize
 
     db.obj.close()
     initialize(connect(url), "root")
@@ -65,7 +62,7 @@ def test_same_seed_same_rows(seeded, db_url, tmp_path):
 def test_customers_made_in_chunks_give_the_same_rows(pinned, store, db_url, tmp_path, monkeypatch):
     """Customers are written a chunk at a time (their first contacts, follow-ups and tags made after each, the next
     chunk made meanwhile by another thread): every row and id is the one a single chunk gives."""
-    from crmtui.store import demo
+    from crmtui.store.demo import seed as demo
 
     demo.seed_demo(as_user("root"), customers=300, seed=7)
     whole = database_state()
@@ -92,7 +89,7 @@ def _settings() -> dict:
 def test_seeding_keeps_the_schema_and_settings(pinned, store):
     """The load drops the big tables' indexes and the search triggers and changes SQLite's settings for itself:
     afterwards every index, view and trigger is there with its own definition, and the settings are back."""
-    from crmtui.store.demo import seed_demo
+    from crmtui.store.demo.seed import seed_demo
 
     schema, settings = _schema(), _settings()
     seed_demo(as_user("root"), customers=300, seed=2)
@@ -101,7 +98,7 @@ def test_seeding_keeps_the_schema_and_settings(pinned, store):
 
 
 def test_a_failed_seed_leaves_the_database_as_it_was(pinned, store, monkeypatch):
-    from crmtui.store import demo
+    from crmtui.store.demo import seed as demo
 
     def fail(_seeder) -> None:  # once the customers and most tables are written, with the indexes dropped
         raise OSError("No space left on device")
@@ -246,7 +243,7 @@ def test_cli_if_empty_and_force(crm, pinned):
 
 
 def test_nothing_happened_in_the_future(seeded):
-    from crmtui.store.clock import parse_when
+    from crmtui.store.kernel.clock import parse_when
 
     now = parse_when(NOW)
     for column in (Customer.created_at, Customer.updated_at, Customer.owned_at, Customer.pooled_at,

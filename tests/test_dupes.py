@@ -7,21 +7,10 @@ import json
 import pytest
 from conftest import as_user, database_state
 
-from crmtui.store import normalize
-from crmtui.store.dupes import find_dupes, merge
-from crmtui.store.errors import BadInput, NotPermitted
-from crmtui.store.models import (
-    AuditLog,
-    Contact,
-    Contract,
-    Customer,
-    CustomerTag,
-    Deal,
-    Followup,
-    OwnershipEvent,
-    Pipeline,
-    Stage,
-)
+from crmtui.store.kernel import normalize
+from crmtui.store.customers.dupes import find_dupes, merge
+from crmtui.store.kernel.errors import BadInput, NotPermitted
+from crmtui.store.kernel.models import AuditLog, Contact, Contract, Customer, CustomerTag, Deal, Followup, OwnershipEvent, Pipeline, Stage
 
 
 @pytest.mark.parametrize(("a", "b"), [

@@ -68,7 +68,7 @@ CASES: dict[str, Case] = {
 def listing_commands() -> set[str]:
     """Every `... list` subcommand of the root's commands, and every report: what must have a case above."""
     from crmtui.cli import COMMANDS, load_command
-    from crmtui.store.reports import REPORTS
+    from crmtui.store.insight.reports import REPORTS
 
     found: set[str] = set()
 
@@ -135,7 +135,7 @@ def test_empty_result_keeps_the_header(cli, key):
 
 
 def _export_entities() -> list[str]:
-    from crmtui.store.export import ENTITIES
+    from crmtui.store.exchange.export import ENTITIES
 
     return sorted(ENTITIES)
 

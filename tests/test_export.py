@@ -8,23 +8,11 @@ import json
 import pytest
 from conftest import as_user
 
-from crmtui.store import export as export_module
-from crmtui.store import search
-from crmtui.store.export import export
-from crmtui.store.imports import import_data
-from crmtui.store.models import (
-    Contact,
-    Contract,
-    Customer,
-    CustomerTag,
-    Deal,
-    DealStageHistory,
-    Followup,
-    OwnershipEvent,
-    Pipeline,
-    Product,
-    Stage,
-)
+from crmtui.store.exchange import export as export_module
+from crmtui.store.customers import search
+from crmtui.store.exchange.export import export
+from crmtui.store.exchange.imports import import_data
+from crmtui.store.kernel.models import Contact, Contract, Customer, CustomerTag, Deal, DealStageHistory, Followup, OwnershipEvent, Pipeline, Product, Stage
 
 
 @pytest.fixture
@@ -188,7 +176,7 @@ def test_real_crm_pipes_an_export_into_an_import(book, crm):
 def test_every_importable_export_reads_back_with_its_own_columns(book, cli):
     """An export re-imports as it is: its columns the import cannot set (ids, times it sets itself) are ignored with
     a note, never refused as unknown."""
-    from crmtui.store.imports.entities import ENTITIES as IMPORTABLE
+    from crmtui.store.exchange.imports.entities import ENTITIES as IMPORTABLE
 
     for entity in IMPORTABLE:
         exported = cli("export", entity)

@@ -8,10 +8,10 @@ import io
 import pytest
 from conftest import as_user
 
-from crmtui.store import export as export_module
-from crmtui.store.csvtext import csv_text
-from crmtui.store.export import ExportFilters, export, export_csv
-from crmtui.store.models import Contact, Customer, Followup
+from crmtui.store.exchange import export as export_module
+from crmtui.store.exchange.csvtext import csv_text
+from crmtui.store.exchange.export import ExportFilters, export, export_csv
+from crmtui.store.kernel.models import Contact, Customer, Followup
 
 MESSY = [
     'say "hi"', "a,b", "tab\there", "cr\rx", "lf\nx", "crlf\r\nx", "=1+2", "-3", "", None, "北京，上海 “引号”",

@@ -6,12 +6,12 @@ from datetime import datetime
 import pytest
 from conftest import as_user, database_state
 
-from crmtui.store.clock import parse_when
-from crmtui.store.customers import add_customer
-from crmtui.store.db import db
-from crmtui.store.errors import NotPermitted
-from crmtui.store.followups import FollowupFilter, list_followups, log_followup, next_followup
-from crmtui.store.models import AuditLog, Customer, Followup
+from crmtui.store.kernel.clock import parse_when
+from crmtui.store.customers.records import add_customer
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.errors import NotPermitted
+from crmtui.store.customers.followups import FollowupFilter, list_followups, log_followup, next_followup
+from crmtui.store.kernel.models import AuditLog, Customer, Followup
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_the_customer_update_is_in_the_same_transaction(team, pinned, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("crmtui.store.audit.record", broken)
+    monkeypatch.setattr("crmtui.store.kernel.audit.record", broken)
     with pytest.raises(RuntimeError):
         log_followup(wang, customer, next="+1d")
     assert database_state() == before
@@ -99,7 +99,7 @@ def test_cli_log_and_errors(team, pinned, cli, crm):
     add_customer(as_user("wang"), "宏达")
     add_customer(as_user("wang"), "宏达二号")
     add_customer(as_user("zhang"), "张的客户")
-    from crmtui.store.contacts import add_contact
+    from crmtui.store.customers.contacts import add_contact
 
     add_contact(as_user("wang"), "宏达", "刘洋")
     logged = cli("followup", "log", "宏达", "--type", "visit", "--note", "好", "--next", "friday", "--contact", "刘洋", user="wang")

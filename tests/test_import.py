@@ -7,24 +7,9 @@ import json
 import pytest
 from conftest import as_user, database_state
 
-from crmtui.store.db import db
-from crmtui.store.imports import ImportRejected, Options, engine, import_data
-from crmtui.store.models import (
-    AuditLog,
-    Contact,
-    Contract,
-    Customer,
-    CustomerSearchKey,
-    CustomerTag,
-    Deal,
-    DealStageHistory,
-    Followup,
-    OwnershipEvent,
-    Product,
-    Stage,
-    Territory,
-    User,
-)
+from crmtui.store.kernel.db import db
+from crmtui.store.exchange.imports import ImportRejected, Options, engine, import_data
+from crmtui.store.kernel.models import AuditLog, Contact, Contract, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup, OwnershipEvent, Product, Stage, Territory, User
 
 
 def write(tmp_path, name, text, encoding="utf-8", newline="\n"):

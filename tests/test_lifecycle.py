@@ -6,11 +6,11 @@ import pytest
 from aftersales_helpers import age, contract
 from conftest import as_user, database_state
 
-from crmtui.store.clock import now
-from crmtui.store.customers import CustomerFilter, add_customer, delete_customer, list_customers
-from crmtui.store.lifecycle import at_risk, due_to_buy_again
-from crmtui.store.models import Customer
-from crmtui.store.settings import set_setting
+from crmtui.store.kernel.clock import now
+from crmtui.store.customers.records import CustomerFilter, add_customer, delete_customer, list_customers
+from crmtui.store.customers.lifecycle import at_risk, due_to_buy_again
+from crmtui.store.kernel.models import Customer
+from crmtui.store.kernel.settings import set_setting
 
 NOW = "2026-11-22T12:00"  # repurchase_days 365 puts the line at 2025-11-22; risk_days 90 at 2026-08-24 12:00
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import database_state
 from maven import MAVEN_DIR, import_maven
 
-from crmtui.store.models import Customer, Deal, DealStageHistory, Product, Stage, Territory, User
+from crmtui.store.kernel.models import Customer, Deal, DealStageHistory, Product, Stage, Territory, User
 
 pytestmark = pytest.mark.skipif(not MAVEN_DIR.exists(), reason=f"no Maven data set at {MAVEN_DIR}")
 

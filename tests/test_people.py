@@ -4,8 +4,8 @@ import json
 
 from conftest import as_user, database_state
 
-from crmtui.store.access import SYSTEM, visible_customers
-from crmtui.store.models import AuditLog, Customer, PoolRules, TierRule
+from crmtui.store.kernel.access import SYSTEM, visible_customers
+from crmtui.store.kernel.models import AuditLog, Customer, PoolRules, TierRule
 
 
 def test_init_is_idempotent_and_creates_the_admin(cli):

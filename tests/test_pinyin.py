@@ -2,7 +2,7 @@
 
 import pytest
 
-from crmtui.store.pinyin import _char_key, search_text
+from crmtui.store.customers.pinyin import _char_key, search_text
 
 
 def test_person_name_has_full_pinyin_and_initials():

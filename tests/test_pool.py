@@ -8,9 +8,10 @@ import pytest
 from conftest import as_user, database_state
 from pool_helpers import T0, add_customers, events, owners, utc_env, win_deal
 
-from crmtui.store import pool, rules
-from crmtui.store.errors import BadInput, NotFound, NotPermitted, Refused
-from crmtui.store.models import AuditLog, Customer, OwnershipEvent, PoolRules, TierRule
+from crmtui.store.pool import claims as pool
+from crmtui.store.pool import rules
+from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
+from crmtui.store.kernel.models import AuditLog, Customer, OwnershipEvent, PoolRules, TierRule
 
 
 @pytest.fixture

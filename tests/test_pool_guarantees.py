@@ -14,10 +14,10 @@ from collections import Counter
 from conftest import CRM_SCRIPT, as_user
 from pool_helpers import T0, add_customers, utc_env
 
-from crmtui.store import rules
-from crmtui.store.config import sqlite_path
-from crmtui.store.models import AuditLog, Customer, OwnershipEvent, User
-from crmtui.store.people import add_user
+from crmtui.store.pool import rules
+from crmtui.store.kernel.config import sqlite_path
+from crmtui.store.kernel.models import AuditLog, Customer, OwnershipEvent, User
+from crmtui.store.org.people import add_user
 
 
 def _spawn(store: str, user: str, *args: str) -> subprocess.Popen:
@@ -109,7 +109,7 @@ def _writing(store: str) -> bool:
             return True
         finally:
             probe.close()
-    from crmtui.store.db import db
+    from crmtui.store.kernel.db import db
 
     query = (
         "SELECT COUNT(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active'"

@@ -10,10 +10,11 @@ import pytest
 from conftest import PG_URL, as_user, database_state
 from pool_helpers import T0, add_customers, events, owners, utc_env, win_deal
 
-from crmtui.store import pool, rules
-from crmtui.store.followups import log_followup
-from crmtui.store.models import AuditLog, Customer
-from crmtui.store.reclaim import reclaim
+from crmtui.store.pool import claims as pool
+from crmtui.store.pool import rules
+from crmtui.store.customers.followups import log_followup
+from crmtui.store.kernel.models import AuditLog, Customer
+from crmtui.store.pool.reclaim import reclaim
 
 
 def days(n: float):
@@ -163,7 +164,7 @@ def _hold_pg_lock(url: str):
 def test_reclaim_while_another_holds_the_lock_is_exit_6(team, scene, crm, store):
     from filelock import FileLock
 
-    from crmtui.store.config import sqlite_path
+    from crmtui.store.kernel.config import sqlite_path
 
     before = database_state()
     path = sqlite_path(store)

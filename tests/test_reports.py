@@ -11,8 +11,8 @@ from conftest import as_user
 from pool_helpers import utc_env
 from reports_helpers import NOW, sales_data
 
-from crmtui.store.errors import BadInput, NotPermitted
-from crmtui.store.reports import ReportParams, run_report
+from crmtui.store.kernel.errors import BadInput, NotPermitted
+from crmtui.store.insight.reports import ReportParams, run_report
 
 
 @pytest.fixture
@@ -215,7 +215,7 @@ def test_layers_stay_apart():
     peewee (the TUI mounts the very renderables the CLI prints)."""
     from test_boundaries import modules_after_import
 
-    for module in ("crmtui.store.reports", "crmtui.store.agenda"):
+    for module in ("crmtui.store.insight.reports", "crmtui.store.insight.agenda"):
         assert not {"typer", "textual", "rich"} & {m.split(".")[0] for m in modules_after_import(module)}, module
     loaded = {m.split(".")[0] for m in modules_after_import("crmtui.render")}
     assert "rich" in loaded and not {"typer", "textual", "peewee"} & loaded

@@ -9,9 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from maven import MAVEN_DIR, PINNED_NOW, import_maven
 
-from crmtui.store.access import actor_for
-from crmtui.store.models import User
-from crmtui.store.reports import ReportParams, run_report
+from crmtui.store.kernel.access import actor_for
+from crmtui.store.kernel.models import User
+from crmtui.store.insight.reports import ReportParams, run_report
 
 pytestmark = pytest.mark.skipif(not MAVEN_DIR.exists(), reason=f"no Maven data set at {MAVEN_DIR}")
 

@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sales_helpers import catalogue, contract_of_300, customers, plan_of
 
-from crmtui.store.contracts import add_contract, get_contract, list_contracts, split_amount
-from crmtui.store.errors import BadInput, NotFound, NotPermitted, Refused
-from crmtui.store.lines import line_total, lines_total, parse_discount, parse_line_spec
-from crmtui.store.models import Contract, ContractLine, Instalment, Quote
-from crmtui.store.payments import add_payment, allocate
-from crmtui.store.quotes import accept_quote, add_quote, get_quote, reject_quote, send_quote
+from crmtui.store.money.contracts import add_contract, get_contract, list_contracts, split_amount
+from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
+from crmtui.store.sales.lines import line_total, lines_total, parse_discount, parse_line_spec
+from crmtui.store.kernel.models import Contract, ContractLine, Instalment, Quote
+from crmtui.store.money.payments import add_payment, allocate
+from crmtui.store.sales.quotes import accept_quote, add_quote, get_quote, reject_quote, send_quote
 
 D = Decimal
 

@@ -6,10 +6,10 @@ import json
 import pytest
 from conftest import as_user
 
-from crmtui.store import search
-from crmtui.store.customers import CustomerFilter, add_customer, delete_customer, edit_customer, list_customers
-from crmtui.store.db import db, is_postgres
-from crmtui.store.search import search_customers
+from crmtui.store.customers import search
+from crmtui.store.customers.records import CustomerFilter, add_customer, delete_customer, edit_customer, list_customers
+from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.customers.search import search_customers
 
 
 def found(text, login="root", limit=20):
@@ -73,7 +73,7 @@ def test_edits_and_deletes_keep_the_index_in_sync(team):
     edit_customer(root, customer, name="恒通能源")
     assert found("old name") == []
     assert found("htny") == ["恒通能源"] and found("恒通能源") == ["恒通能源"]
-    from crmtui.store.models import Customer
+    from crmtui.store.kernel.models import Customer
 
     Customer.delete().where(Customer.id == customer).execute()  # a purge removes it from the index too
     assert found("htny") == []
@@ -100,7 +100,7 @@ def test_list_text_combines_with_filters(names):
 def test_short_queries_find_exactly_what_a_substring_test_finds(names):
     """Every 1–2 character piece of every key (also at the very end of the text) finds exactly the names whose
     search text holds it: the FTS vocabulary narrowing on SQLite must lose nothing."""
-    from crmtui.store.models import Customer, CustomerSearchKey
+    from crmtui.store.kernel.models import Customer, CustomerSearchKey
 
     keys = dict(Customer.select(Customer.name, CustomerSearchKey.search_text).join(CustomerSearchKey).tuples())
     pieces = {key[i : i + n] for key in keys.values() for n in (1, 2) for i in range(len(key) - n + 1)} - {" "}
@@ -110,7 +110,7 @@ def test_short_queries_find_exactly_what_a_substring_test_finds(names):
 
 
 def test_the_fts_table_is_only_matched_never_liked(names):
-    from crmtui.store.models import Customer
+    from crmtui.store.kernel.models import Customer
 
     for text in ("acme", "张伟", "伟", "zw", "a"):
         sql, _ = Customer.select(Customer.id).where(search.matches(text)).sql()
@@ -150,7 +150,7 @@ def test_imported_customers_are_found_by_phone_and_email(team, cli, tmp_path):
 
 def _raw_customers(team, names, owner=None, key=search.customer_key):
     """Customers written as bulk loaders write them: the rows, then their keys through search.write_keys."""
-    from crmtui.store.models import Customer
+    from crmtui.store.kernel.models import Customer
 
     with db.atomic():
         first = (Customer.select(Customer.id).order_by(Customer.id.desc()).scalar() or 0) + 1
@@ -160,7 +160,7 @@ def _raw_customers(team, names, owner=None, key=search.customer_key):
 
 
 def test_rebuild_keys_remakes_stale_keys_and_the_index(team):
-    from crmtui.store.models import CustomerSearchKey
+    from crmtui.store.kernel.models import CustomerSearchKey
 
     wang = as_user("wang")
     add_customer(wang, "宏达", phone="138-0013-8000")
@@ -180,8 +180,8 @@ def test_migration_0009_moves_the_key_out_of_the_customer_row(db_url):
     customer has its key in customer_search_key, found by search, and no search_text column left."""
     from playhouse.migrations import Runner
 
-    from crmtui.store.schema import MIGRATIONS_DIR
-    from crmtui.store.session import connect
+    from crmtui.store.platform.schema import MIGRATIONS_DIR
+    from crmtui.store.platform.session import connect
 
     connect(db_url)
     runner = Runner(db.obj, directory=MIGRATIONS_DIR)

@@ -7,17 +7,9 @@ import pytest
 from conftest import as_user, database_state
 from deal_helpers import audits, customers, refused
 
-from crmtui.store.deals import add_deal
-from crmtui.store.errors import BadInput, NotPermitted, Refused
-from crmtui.store.pipelines import (
-    add_pipeline,
-    add_stage,
-    default_pipeline,
-    edit_stage,
-    find_stage,
-    list_pipelines,
-    list_stages,
-)
+from crmtui.store.sales.deals import add_deal
+from crmtui.store.kernel.errors import BadInput, NotPermitted, Refused
+from crmtui.store.sales.pipelines import add_pipeline, add_stage, default_pipeline, edit_stage, find_stage, list_pipelines, list_stages
 
 
 def names(pipeline=None):

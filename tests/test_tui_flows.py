@@ -35,7 +35,7 @@ async def test_search_by_pinyin_initials_and_back_to_the_list(data):
 @sync
 async def test_a_search_counts_its_matches_up_to_a_cap(data, monkeypatch):
     from crmtui.screens import customers
-    from crmtui.store.customers import CustomerFilter, count_customers
+    from crmtui.store.customers.records import CustomerFilter, count_customers
 
     from conftest import as_user
 
@@ -80,7 +80,7 @@ async def test_page_down_and_up_fetch_the_neighbouring_pages(data):
 @sync
 async def test_the_scrollbar_spans_every_row_and_shows_any_part_of_the_list(data):
     from crmtui.screens.paged import PagedTable
-    from crmtui.store.customers import CustomerFilter, list_customers
+    from crmtui.store.customers.records import CustomerFilter, list_customers
 
     from conftest import as_user
 
@@ -138,7 +138,7 @@ async def test_filters_narrow_the_list(data):
 
 @sync
 async def test_quick_followup_from_the_list_is_saved_in_one_step(data):
-    from crmtui.store.models import Customer, Followup
+    from crmtui.store.kernel.models import Customer, Followup
 
     app = app_for("wang")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -175,7 +175,7 @@ async def test_followup_refused_by_the_store_keeps_the_modal_and_writes_nothing(
 
 @sync
 async def test_followup_from_the_customer_screen(data):
-    from crmtui.store.followups import FollowupFilter, list_followups
+    from crmtui.store.customers.followups import FollowupFilter, list_followups
 
     from conftest import as_user
 
@@ -195,7 +195,7 @@ async def test_followup_from_the_customer_screen(data):
 
 @sync
 async def test_claim_from_the_pool(data):
-    from crmtui.store.models import Customer
+    from crmtui.store.kernel.models import Customer
 
     app = app_for("wang")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -212,7 +212,7 @@ async def test_claim_from_the_pool(data):
 
 @sync
 async def test_claim_refused_by_the_cap_says_why_and_changes_nothing(data):
-    from crmtui.store.rules import set_rules
+    from crmtui.store.pool.rules import set_rules
 
     from conftest import as_user, database_state
 
@@ -230,7 +230,7 @@ async def test_claim_refused_by_the_cap_says_why_and_changes_nothing(data):
 
 @sync
 async def test_assign_previews_then_confirms_the_same_plan(data):
-    from crmtui.store.customers import CustomerFilter, count_customers
+    from crmtui.store.customers.records import CustomerFilter, count_customers
 
     from conftest import as_user
 
@@ -285,8 +285,8 @@ async def test_help_lists_every_key_of_the_screen(data):
 
 @sync
 async def test_move_a_deal_to_the_next_stage(team, monkeypatch):
-    from crmtui.store.deals import add_deal
-    from crmtui.store.models import Deal, DealStageHistory
+    from crmtui.store.sales.deals import add_deal
+    from crmtui.store.kernel.models import Deal, DealStageHistory
 
     from conftest import as_user
 
@@ -311,7 +311,7 @@ async def test_move_a_deal_to_the_next_stage(team, monkeypatch):
 
 @sync
 async def test_moving_before_the_first_stage_is_refused_with_a_reason(team, monkeypatch):
-    from crmtui.store.deals import add_deal
+    from crmtui.store.sales.deals import add_deal
 
     from conftest import as_user
 

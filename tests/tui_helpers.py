@@ -18,10 +18,10 @@ COMPANIES = [
 def seed() -> dict[str, int]:
     """(CRM_NOW pinned to NOW first.) 32 customers: wang owns 12, zhang 8, the 华东 pool 8, chen (华南) 4; follow-ups, next dates, tags, a contact.
     Returns customer ids by name."""
-    from crmtui.store.access import actor_for
-    from crmtui.store.contacts import add_contact
-    from crmtui.store.customers import add_customer
-    from crmtui.store.followups import log_followup
+    from crmtui.store.kernel.access import actor_for
+    from crmtui.store.customers.contacts import add_contact
+    from crmtui.store.customers.records import add_customer
+    from crmtui.store.customers.followups import log_followup
 
     root = actor_for("root")
     ids: dict[str, int] = {}
@@ -61,7 +61,7 @@ async def settle(pilot, app, rounds: int = 40) -> None:
 
 def app_for(login: str):
     from crmtui.app import CrmApp
-    from crmtui.store.access import actor_for
+    from crmtui.store.kernel.access import actor_for
 
     return CrmApp(actor=actor_for(login))
 
@@ -92,7 +92,7 @@ def sync(test):
 
 def seed_demo_data() -> None:
     """`crm demo --customers 200 --seed 1` on the bound store, at NOW (CRM_NOW must be pinned already)."""
-    from crmtui.store.access import SYSTEM
-    from crmtui.store.demo import seed_demo
+    from crmtui.store.kernel.access import SYSTEM
+    from crmtui.store.demo.seed import seed_demo
 
     seed_demo(SYSTEM, customers=200, seed=1)

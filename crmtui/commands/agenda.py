@@ -26,8 +26,8 @@ def agenda(
 
     Example: crm agenda --date tomorrow --format json
     """
-    from crmtui.store.agenda import agenda as agenda_of
-    from crmtui.store.clock import parse_date
+    from crmtui.store.insight.agenda import agenda as agenda_of
+    from crmtui.store.kernel.clock import parse_date
 
     chosen = fmt or context.output_format()
     if chosen not in AGENDA_FORMATS:  # a global --format has only the common ones

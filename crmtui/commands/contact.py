@@ -30,7 +30,7 @@ def add(
 
     Example: crm contact add 北京华南科技 刘洋 --title 采购经理 --phone 13912345678 --birthday 1985-03-08
     """
-    from crmtui.store.contacts import add_contact
+    from crmtui.store.customers.contacts import add_contact
 
     typer.echo(
         add_contact(context.actor(), customer, name, title=title, phone=phone, email=email, wechat=wechat, birthday=birthday)
@@ -48,7 +48,7 @@ def list_(
 
     Example: crm contact list --customer 张伟 --format csv
     """
-    from crmtui.store.contacts import ContactRow, list_contacts
+    from crmtui.store.customers.contacts import ContactRow, list_contacts
 
     rows = list_contacts(context.actor(), customer, limit or None, offset)
     emit_objects(rows, context.output_format(fmt), row_type=ContactRow, empty="No contacts.")
@@ -68,7 +68,7 @@ def edit(
 
     Example: crm contact edit 刘洋 --title 总经理 --wechat liuyang88
     """
-    from crmtui.store.contacts import edit_contact
+    from crmtui.store.customers.contacts import edit_contact
 
     diff = edit_contact(
         context.actor(), contact, name=name, title=title, phone=phone, email=email, wechat=wechat, birthday=birthday

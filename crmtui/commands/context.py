@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 from typer import Option
 
 if TYPE_CHECKING:  # the store pulls in peewee and psycopg: not for `crm --help`
-    from crmtui.store.access import Actor
+    from crmtui.store.kernel.access import Actor
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 
@@ -29,7 +29,7 @@ options = RunOptions()
 def configure(db: str | None, user: str | None, fmt: str | None) -> None:
     """Called by the root callback once per run; CLI flags win over env vars (Typer reads those) and the config."""
     global options
-    from crmtui.store.config import read_config, resolve_url, sqlite_path
+    from crmtui.store.kernel.config import read_config, resolve_url, sqlite_path
 
     config = read_config()
     options = RunOptions(db=db, user=user or config.get("user"), format=fmt or config.get("format"))
@@ -43,7 +43,7 @@ def configure(db: str | None, user: str | None, fmt: str | None) -> None:
 def actor() -> Actor:
     """The acting user, opening the store on first use."""
     if options._actor is None:
-        from crmtui.store.session import open_store
+        from crmtui.store.platform.session import open_store
 
         options._actor = open_store(options.db, options.user)
     return options._actor

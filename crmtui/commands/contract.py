@@ -62,7 +62,7 @@ def add(
 
     Example: crm contract add 宏达 --line CRM-PRO:10::5% --signed 2026-11-01 --end 2027-10-31 --instalments 3 --every 1m
     """
-    from crmtui.store.contracts import add_contract
+    from crmtui.store.money.contracts import add_contract
 
     typer.echo(
         add_contract(
@@ -87,7 +87,7 @@ def list_(
 
     Example: crm contract list --ending-within 30 --owner me
     """
-    from crmtui.store.contracts import ContractRow, list_contracts
+    from crmtui.store.money.contracts import ContractRow, list_contracts
 
     rows = list_contracts(context.actor(), customer, status, owner, ending_within, limit=limit or None, offset=offset)
     chosen = context.output_format(fmt)
@@ -100,7 +100,7 @@ def show(contract: ContractArgument, fmt: context.FormatOption = None) -> None:
 
     Example: crm contract show C2026-000012
     """
-    from crmtui.store.contracts import get_contract
+    from crmtui.store.money.contracts import get_contract
 
     detail = get_contract(context.actor(), contract)
     sections = {
@@ -127,7 +127,7 @@ def edit(
 
     Example: crm contract edit C2026-000012 --end 2027-12-31 --status completed
     """
-    from crmtui.store.contracts import edit_contract
+    from crmtui.store.money.contracts import edit_contract
 
     diff = edit_contract(context.actor(), contract, number, signed_on, start_on, end_on, status, owner, deal)
     say(f"Updated contract {contract}: {', '.join(diff)}." if diff else "Nothing to change.")
@@ -142,6 +142,6 @@ def terminate(
 
     Example: crm contract terminate C2026-000012 --reason "customer went bankrupt"
     """
-    from crmtui.store.contracts import terminate_contract
+    from crmtui.store.money.contracts import terminate_contract
 
     say(f"Contract {terminate_contract(context.actor(), contract, reason)} terminated.")

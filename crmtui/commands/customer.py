@@ -25,7 +25,7 @@ TABLE_COLUMNS = ["id", "name", "tier", "owner", "territory", "phone", "tags", "l
 
 
 def emit_customers(rows: list, fmt: str | None, deleted: bool = False) -> None:
-    from crmtui.store.customers import CustomerRow
+    from crmtui.store.customers.records import CustomerRow
 
     chosen = context.output_format(fmt)
     columns = TABLE_COLUMNS + (["deleted_at"] if deleted else []) if chosen == "table" else None
@@ -49,7 +49,7 @@ def add(
 
     Example: crm customer add 北京华南科技有限公司 --tier B --phone 13800138000 --tag vip --owner me
     """
-    from crmtui.store.customers import add_customer
+    from crmtui.store.customers.records import add_customer
 
     typer.echo(
         add_customer(
@@ -79,7 +79,7 @@ def list_(
 
     Example: crm customer list --owner me --due overdue --sort next_followup --limit 20
     """
-    from crmtui.store.customers import CustomerFilter, list_customers
+    from crmtui.store.customers.records import CustomerFilter, list_customers
 
     flt = CustomerFilter(owner, tier, tag, territory, stale, due, text, deleted, lifecycle)
     emit_customers(list_customers(context.actor(), flt, sort, limit or None, offset), fmt, deleted)
@@ -95,7 +95,7 @@ def search(
 
     Example: crm customer search bjhn --limit 5
     """
-    from crmtui.store.search import search_customers
+    from crmtui.store.customers.search import search_customers
 
     emit_customers(search_customers(context.actor(), text, limit or None), fmt)
 
@@ -106,7 +106,7 @@ def show(customer: CustomerArgument, fmt: context.FormatOption = None) -> None:
 
     Example: crm customer show 张伟
     """
-    from crmtui.store.customers import get_customer_detail
+    from crmtui.store.customers.records import get_customer_detail
 
     detail = get_customer_detail(context.actor(), customer)
     chosen = context.output_format(fmt)
@@ -143,7 +143,7 @@ def edit(
 
     Example: crm customer edit 张伟 --tier A --tag vip --untag cold --phone "138 0013 8000"
     """
-    from crmtui.store.customers import edit_customer
+    from crmtui.store.customers.records import edit_customer
 
     diff = edit_customer(
         context.actor(), customer, territory=territory, add_tags=tag or (), remove_tags=untag or (), name=name,
@@ -158,7 +158,7 @@ def delete(customer: CustomerArgument) -> None:
 
     Example: crm customer delete 42
     """
-    from crmtui.store.customers import delete_customer
+    from crmtui.store.customers.records import delete_customer
 
     customer_id = delete_customer(context.actor(), customer)
     say(f"Deleted customer #{customer_id}; `crm customer restore {customer_id}` brings it back.")
@@ -170,7 +170,7 @@ def restore(customer: Annotated[str, typer.Argument(help="Id or name of a delete
 
     Example: crm customer restore 42
     """
-    from crmtui.store.customers import restore_customer
+    from crmtui.store.customers.records import restore_customer
 
     say(f"Restored customer #{restore_customer(context.actor(), customer)}.")
 

@@ -17,7 +17,7 @@ def status_(fmt: context.FormatOption = None) -> None:
 
     Example: crm --db postgresql://crm@db.example/crm db status
     """
-    from crmtui.store.maintenance import database_status
+    from crmtui.store.platform.maintenance import database_status
 
     context.actor()
     emit_record(asdict(database_status()), context.output_format(fmt))
@@ -40,8 +40,8 @@ def backup() -> None:
 
     Example: crm db backup
     """
-    from crmtui.store.schema import backup as make_backup
-    from crmtui.store.session import connect
+    from crmtui.store.platform.schema import backup as make_backup
+    from crmtui.store.platform.session import connect
 
     say(f"Backed up to {make_backup(connect(context.options.db))}.")
 
@@ -57,7 +57,7 @@ def purge(
 
     Example: crm db purge --older-than 90 --dry-run
     """
-    from crmtui.store.maintenance import purge as purge_rows
+    from crmtui.store.platform.maintenance import purge as purge_rows
 
     actor = context.actor()
     if not dry_run and not yes:

@@ -37,7 +37,7 @@ def add(
 
     Example: crm deal add 北京华南科技 "ERP licences" --amount 120000 --stage Qualified --close eom
     """
-    from crmtui.store.deals import add_deal
+    from crmtui.store.sales.deals import add_deal
 
     typer.echo(add_deal(context.actor(), customer, title, amount, stage=stage, close=close, owner=owner, pipeline=pipeline))
 
@@ -63,7 +63,7 @@ def list_(
 
     Example: crm deal list --owner me --kind open --closing-before eom --sort close
     """
-    from crmtui.store.deals import DealFilter, DealRow, list_deals
+    from crmtui.store.sales.deals import DealFilter, DealRow, list_deals
 
     flt = DealFilter(customer, owner, pipeline, stage, kind, stuck, closing_after, closing_before, text, deleted)
     chosen = context.output_format(fmt)
@@ -81,7 +81,7 @@ def board(
 
     Example: crm deal board --pipeline Renewals --owner me
     """
-    from crmtui.store.deals import BoardColumn, DealFilter, board as board_of
+    from crmtui.store.sales.deals import BoardColumn, DealFilter, board as board_of
 
     names = field_names(BoardColumn, leave_out=["deals"])
     columns = board_of(context.actor(), pipeline, DealFilter(owner=owner), per_stage=0)
@@ -94,7 +94,7 @@ def show(deal: DealArgument, fmt: context.FormatOption = None) -> None:
 
     Example: crm deal show "ERP licences"
     """
-    from crmtui.store.deals import get_deal_detail
+    from crmtui.store.sales.deals import get_deal_detail
 
     detail = get_deal_detail(context.actor(), deal)
     chosen = context.output_format(fmt)
@@ -122,7 +122,7 @@ def move(
 
     Example: crm deal move "ERP licences" Negotiation
     """
-    from crmtui.store.deals import move_deal
+    from crmtui.store.sales.deals import move_deal
 
     diff = move_deal(context.actor(), deal, stage, reason)
     say(f"Moved {deal}: {' → '.join(diff['stage'])}.")
@@ -134,7 +134,7 @@ def won(deal: DealArgument) -> None:
 
     Example: crm deal won 42
     """
-    from crmtui.store.deals import win_deal
+    from crmtui.store.sales.deals import win_deal
 
     diff = win_deal(context.actor(), deal)
     say(f"Won {deal}: {' → '.join(diff['stage'])}.")
@@ -149,7 +149,7 @@ def lost(
 
     Example: crm deal lost 42 --reason "chose a cheaper vendor"
     """
-    from crmtui.store.deals import lose_deal
+    from crmtui.store.sales.deals import lose_deal
 
     diff = lose_deal(context.actor(), deal, reason)
     say(f"Lost {deal}: {' → '.join(diff['stage'])}.")
@@ -167,7 +167,7 @@ def edit(
 
     Example: crm deal edit 42 --amount 98000 --close 2026-12-20
     """
-    from crmtui.store.deals import edit_deal
+    from crmtui.store.sales.deals import edit_deal
 
     _changed(f"Updated {deal}", edit_deal(context.actor(), deal, title=title, amount=amount, close=close, owner=owner))
 
@@ -178,7 +178,7 @@ def delete(deal: DealArgument) -> None:
 
     Example: crm deal delete 42
     """
-    from crmtui.store.deals import delete_deal
+    from crmtui.store.sales.deals import delete_deal
 
     deal_id = delete_deal(context.actor(), deal)
     say(f"Deleted deal #{deal_id}; `crm deal restore {deal_id}` brings it back.")
@@ -190,6 +190,6 @@ def restore(deal: Annotated[str, typer.Argument(help="Id or title of a deleted d
 
     Example: crm deal restore 42
     """
-    from crmtui.store.deals import restore_deal
+    from crmtui.store.sales.deals import restore_deal
 
     say(f"Restored deal #{restore_deal(context.actor(), deal)}.")

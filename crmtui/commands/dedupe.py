@@ -19,7 +19,7 @@ def dupes(
 
     Example: crm customer dupes --similarity 85 --limit 20
     """
-    from crmtui.store.dupes import find_dupes
+    from crmtui.store.customers.dupes import find_dupes
 
     groups = find_dupes(context.actor(), similarity, limit)
     rows = (
@@ -40,8 +40,8 @@ def merge(
 
     Example: crm customer merge 1024 1077 "北京华南科技"
     """
-    from crmtui.store.customers import find_customer
-    from crmtui.store.dupes import merge as merge_customers
+    from crmtui.store.customers.records import find_customer
+    from crmtui.store.customers.dupes import merge as merge_customers
 
     actor = context.actor()
     kept = find_customer(actor, keep, write=True)

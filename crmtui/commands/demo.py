@@ -22,10 +22,10 @@ def demo(
 
     Example: crm --db sqlite:///demo.db demo --customers 100000 --seed 7
     """
-    from crmtui.store.access import SYSTEM, actor_for
-    from crmtui.store.demo import describe, has_data, seed_demo
-    from crmtui.store.schema import ensure_ready
-    from crmtui.store.session import connect
+    from crmtui.store.kernel.access import SYSTEM, actor_for
+    from crmtui.store.demo.seed import describe, has_data, seed_demo
+    from crmtui.store.platform.schema import ensure_ready
+    from crmtui.store.platform.session import connect
 
     connect(context.options.db)
     ensure_ready()

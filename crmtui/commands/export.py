@@ -52,8 +52,8 @@ def export(
 
     Example: crm export customers --owner me --columns name,phone,tier -o mine.csv --excel
     """
-    from crmtui.store.export import ExportFilters, entity_name, export_csv
-    from crmtui.store.export import export as export_rows
+    from crmtui.store.exchange.export import ExportFilters, entity_name, export_csv
+    from crmtui.store.exchange.export import export as export_rows
 
     global_format = context.options.format  # `crm --format json export …` too; a table is no export
     chosen_format = fmt or (global_format if global_format in EXPORT_FORMATS else "csv")
@@ -86,6 +86,6 @@ def _target(output: Path | None):
     try:
         return open(output, "w", encoding="utf-8", newline="")
     except OSError as exc:
-        from crmtui.store.errors import BadInput
+        from crmtui.store.kernel.errors import BadInput
 
         raise BadInput(f"Cannot write {output}: {exc.strerror}.") from None

@@ -25,7 +25,7 @@ def log(
 
     Example: crm followup log 张伟 --type visit --note "demo went well" --next +1w
     """
-    from crmtui.store.followups import log_followup
+    from crmtui.store.customers.followups import log_followup
 
     typer.echo(log_followup(context.actor(), customer, type_, note, at=at, next=next_, contact=contact))
 
@@ -46,7 +46,7 @@ def list_(
 
     Example: crm followup list --by me --since -1w --type visit
     """
-    from crmtui.store.followups import FollowupFilter, FollowupRow, list_followups
+    from crmtui.store.customers.followups import FollowupFilter, FollowupRow, list_followups
 
     flt = FollowupFilter(customer, user, type_, since, until, due)
     rows = list_followups(context.actor(), flt, limit or None, offset)

@@ -21,7 +21,7 @@ def write_ics(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO
     from datetime import datetime, timedelta
 
     if not any(c in columns for c in WHEN_COLUMNS):
-        from crmtui.store.errors import BadInput
+        from crmtui.store.kernel.errors import BadInput
 
         raise BadInput(f"iCalendar needs a follow-up time: add one of {', '.join(WHEN_COLUMNS)} to --columns.")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//crmtui//crm export//EN", "CALSCALE:GREGORIAN"]

@@ -55,7 +55,7 @@ def import_(
 
     Example: crm import customers leads.csv --map 公司=name --default territory=华东 --errors bad.csv
     """
-    from crmtui.store.imports import ImportRejected, Options, import_data
+    from crmtui.store.exchange.imports import ImportRejected, Options, import_data
 
     options = Options(
         fmt=input_format, delimiter=delimiter, encoding=encoding, maps=_pairs(maps, "--map"),
@@ -73,7 +73,7 @@ def import_(
 
 
 def _read(file: str) -> bytes:
-    from crmtui.store.errors import NotFound
+    from crmtui.store.kernel.errors import NotFound
 
     try:
         return Path(file).read_bytes()
@@ -85,7 +85,7 @@ def _read(file: str) -> bytes:
 
 def _tell(report, errors: Path | None) -> None:
     """The outcome on stderr: counts, each bad line with its reason, and what the import noticed."""
-    from crmtui.store.imports.engine import ERROR_COLUMN
+    from crmtui.store.exchange.imports.engine import ERROR_COLUMN
     for problem in report.invalid[:SHOWN_PROBLEMS]:
         say(f"{report.unit} {problem.line}: {problem.reason}")
     if len(report.invalid) > SHOWN_PROBLEMS:

@@ -15,8 +15,8 @@ def init(
 
     Example: crm --db sqlite:///team.db init --admin alice
     """
-    from crmtui.store.session import connect
-    from crmtui.store.setup import initialize
+    from crmtui.store.platform.session import connect
+    from crmtui.store.platform.setup import initialize
 
     sqlite_file = connect(context.options.db)
     applied, saved, created = initialize(sqlite_file, admin)

@@ -26,7 +26,7 @@ def add(
 
     Example: crm invoice add C2026-000012 50000 --type special --tax-id 91350100M000100Y43
     """
-    from crmtui.store.invoices import add_invoice
+    from crmtui.store.money.invoices import add_invoice
 
     typer.echo(add_invoice(context.actor(), contract, amount, issued_on, type_, tax_id, number, force))
 
@@ -44,7 +44,7 @@ def list_(
 
     Example: crm invoice list --customer 宏达 --type special
     """
-    from crmtui.store.invoices import InvoiceRow, list_invoices
+    from crmtui.store.money.invoices import InvoiceRow, list_invoices
 
     rows = list_invoices(context.actor(), contract, customer, type_, limit or None, offset)
     emit_objects(rows, context.output_format(fmt), row_type=InvoiceRow, empty="No invoices.")
@@ -58,7 +58,7 @@ def show(
 
     Example: crm invoice show I2026-000007
     """
-    from crmtui.store.invoices import get_invoice
+    from crmtui.store.money.invoices import get_invoice
 
     row = get_invoice(context.actor(), invoice)
     emit_record(dataclasses.asdict(row), context.output_format(fmt), title=f"Invoice {row.number}")

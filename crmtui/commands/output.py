@@ -13,8 +13,8 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any, TextIO
 
-from crmtui.store.clock import to_local
-from crmtui.store.csvtext import csv_text
+from crmtui.store.kernel.clock import to_local
+from crmtui.store.exchange.csvtext import csv_text
 
 DELIMITERS = {"csv": ",", "tsv": "\t"}
 CSV_BATCH = 2000  # rows per csv_text call: whole batches keep the writing in C

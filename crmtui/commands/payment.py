@@ -23,7 +23,7 @@ def add(
 
     Example: crm payment add C2026-000012 15000 --on yesterday --note "招商银行 转账"
     """
-    from crmtui.store.payments import add_payment
+    from crmtui.store.money.payments import add_payment
 
     typer.echo(add_payment(context.actor(), contract, amount, on, note))
 
@@ -42,7 +42,7 @@ def list_(
 
     Example: crm payment list --since -1m
     """
-    from crmtui.store.payments import PaymentRow, list_payments
+    from crmtui.store.money.payments import PaymentRow, list_payments
 
     rows = list_payments(context.actor(), contract, customer, since, until, limit or None, offset)
     emit_objects(rows, context.output_format(fmt), row_type=PaymentRow, empty="No payments.")
@@ -61,11 +61,11 @@ def plan(
 
     Example: crm payment plan C2026-000012
     """
-    from crmtui.store.payments import InstalmentRow, list_instalments
+    from crmtui.store.money.payments import InstalmentRow, list_instalments
 
     actor = context.actor()
     if contract is not None:
-        from crmtui.store.contracts import find_contract
+        from crmtui.store.money.contracts import find_contract
 
         contract_id = find_contract(actor, contract).id
         rows = list_instalments(actor, contract_id, status, due_within=due_within, limit=None)

@@ -16,7 +16,7 @@ def list_(fmt: context.FormatOption = None) -> None:
 
     Example: crm pipeline list
     """
-    from crmtui.store.pipelines import PipelineRow, list_pipelines
+    from crmtui.store.sales.pipelines import PipelineRow, list_pipelines
 
     emit_objects(list_pipelines(context.actor()), context.output_format(fmt), row_type=PipelineRow, empty="No pipelines.")
 
@@ -30,6 +30,6 @@ def add(
 
     Example: crm pipeline add Renewals --copy-stages-from Default
     """
-    from crmtui.store.pipelines import add_pipeline
+    from crmtui.store.sales.pipelines import add_pipeline
 
     typer.echo(add_pipeline(context.actor(), name, copy_stages_from))

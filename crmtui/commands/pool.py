@@ -32,8 +32,8 @@ def list_(
 
     Example: crm pool list --territory 华东 --tier A,B --sort -created
     """
-    from crmtui.store.customers import CustomerFilter
-    from crmtui.store.pool import PoolRow, list_pool
+    from crmtui.store.customers.records import CustomerFilter
+    from crmtui.store.pool.claims import PoolRow, list_pool
 
     flt = CustomerFilter(tier=tier, tag=tag, text=text)
     chosen = context.output_format(fmt)
@@ -56,7 +56,7 @@ def claim(
 
     Example: crm pool claim 1204 华南科技 ; crm pool claim --next 5 --tier A
     """
-    from crmtui.store.pool import claim as claim_customers
+    from crmtui.store.pool.claims import claim as claim_customers
 
     outcomes = claim_customers(context.actor(), customers or (), next_, tier, territory)
     emit_objects(outcomes, context.output_format(fmt), ["customer_id", "name", "outcome", "reason", "owner"], empty="Nothing to claim.")
@@ -73,7 +73,7 @@ def release(
 
     Example: crm pool release 1204 1205 --reason "not a fit: wrong industry"
     """
-    from crmtui.store.pool import release as release_customers
+    from crmtui.store.pool.claims import release as release_customers
 
     ids = release_customers(context.actor(), customers, reason)
     say(f"Released {len(ids)} customer{'s' if len(ids) != 1 else ''} to the pool: {', '.join(f'#{i}' for i in ids)}.")
@@ -95,7 +95,7 @@ def assign(
 
     Example: crm pool assign --territory 华东 --per-rep 30 --tier A,B --strategy even --seed 7 --dry-run
     """
-    from crmtui.store.assign import assign as assign_customers
+    from crmtui.store.pool.assign import assign as assign_customers
 
     reps = [r.strip() for r in to.split(",") if r.strip()] if to else None
     result = assign_customers(
@@ -115,7 +115,7 @@ def warn(
 
     Example: crm pool warn --user wang
     """
-    from crmtui.store.pool import WarnRow, warn as due_soon
+    from crmtui.store.pool.claims import WarnRow, warn as due_soon
 
     rows = due_soon(context.actor(), user)
     emit_objects(rows, context.output_format(fmt), row_type=WarnRow, empty=None)
@@ -152,7 +152,7 @@ def rules_show(territory: Annotated[str, typer.Option("--territory", "-t", help=
     """
     import dataclasses
 
-    from crmtui.store.rules import TierRow, show_rules
+    from crmtui.store.pool.rules import TierRow, show_rules
 
     view = show_rules(context.actor(), territory)
     chosen = context.output_format(fmt)
@@ -184,7 +184,7 @@ def rules_set(
 
     Example: crm pool rules set --territory 华东 --tier C --no-followup-days 10 --claim-limit 30 --keep-won yes
     """
-    from crmtui.store.rules import set_rules
+    from crmtui.store.pool.rules import set_rules
 
     diff = set_rules(
         context.actor(), territory, tier,

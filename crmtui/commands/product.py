@@ -27,7 +27,7 @@ def add(
 
     Example: crm product add CRM-PRO "CRM 专业版" --price 1999 --unit 套
     """
-    from crmtui.store.products import add_product
+    from crmtui.store.sales.products import add_product
 
     typer.echo(add_product(context.actor(), code, name, price, unit, active=not inactive))
 
@@ -44,7 +44,7 @@ def list_(
 
     Example: crm product list --active --text 专业
     """
-    from crmtui.store.products import ProductRow, list_products
+    from crmtui.store.sales.products import ProductRow, list_products
 
     rows = list_products(context.actor(), text, active, limit or None, offset)
     emit_objects(rows, context.output_format(fmt), row_type=ProductRow, empty="No products.")
@@ -56,7 +56,7 @@ def show(product: ProductArgument, fmt: context.FormatOption = None) -> None:
 
     Example: crm product show CRM-PRO
     """
-    from crmtui.store.products import get_product
+    from crmtui.store.sales.products import get_product
 
     row = get_product(context.actor(), product)
     emit_record(dataclasses.asdict(row), context.output_format(fmt), title=f"Product {row.code}")
@@ -75,7 +75,7 @@ def edit(
 
     Example: crm product edit CRM-PRO --price 2199 --inactive
     """
-    from crmtui.store.products import edit_product
+    from crmtui.store.sales.products import edit_product
 
     diff = edit_product(context.actor(), product, code=code, name=name, unit_price=price, unit=unit, active=active)
     say(f"Updated product {product}: {', '.join(diff)}." if diff else "Nothing to change.")

@@ -27,7 +27,7 @@ def add(
 
     Example: crm quote add 宏达 --line CRM-PRO:3:33.33:12.5% --line TRAIN:1 --valid-until +30d
     """
-    from crmtui.store.quotes import add_quote
+    from crmtui.store.sales.quotes import add_quote
 
     typer.echo(add_quote(context.actor(), customer, line or (), deal=deal, valid_until=valid_until))
 
@@ -44,7 +44,7 @@ def list_(
 
     Example: crm quote list --status sent
     """
-    from crmtui.store.quotes import QuoteRow, list_quotes
+    from crmtui.store.sales.quotes import QuoteRow, list_quotes
 
     chosen = context.output_format(fmt)
     rows = list_quotes(context.actor(), customer, status, limit or None, offset)
@@ -57,7 +57,7 @@ def show(quote: QuoteArgument, fmt: context.FormatOption = None) -> None:
 
     Example: crm quote show Q2026-000123
     """
-    from crmtui.store.quotes import get_quote
+    from crmtui.store.sales.quotes import get_quote
 
     detail = get_quote(context.actor(), quote)
     emit_detail(detail, {"lines": ("Lines", LINE_COLUMNS)}, fmt, f"Quote {detail.number}")
@@ -74,7 +74,7 @@ def edit(
 
     Example: crm quote edit Q2026-000123 --line CRM-PRO:5::10% --valid-until +2w
     """
-    from crmtui.store.quotes import edit_quote
+    from crmtui.store.sales.quotes import edit_quote
 
     diff = edit_quote(context.actor(), quote, line or None, valid_until, deal)
     say(f"Updated quote {quote}: {', '.join(diff)}." if diff else "Nothing to change.")
@@ -86,7 +86,7 @@ def send(quote: QuoteArgument) -> None:
 
     Example: crm quote send Q2026-000123
     """
-    from crmtui.store.quotes import send_quote
+    from crmtui.store.sales.quotes import send_quote
 
     say(f"Quote {send_quote(context.actor(), quote)} sent.")
 
@@ -99,7 +99,7 @@ def reject(
 
     Example: crm quote reject Q2026-000123 --reason "price too high"
     """
-    from crmtui.store.quotes import reject_quote
+    from crmtui.store.sales.quotes import reject_quote
 
     say(f"Quote {reject_quote(context.actor(), quote, reason)} rejected.")
 
@@ -118,8 +118,8 @@ def accept(
 
     Example: crm quote accept Q2026-000123 --signed today --end +1y --instalments 3 --every 1m
     """
-    from crmtui.store.contracts import Contract
-    from crmtui.store.quotes import accept_quote
+    from crmtui.store.money.contracts import Contract
+    from crmtui.store.sales.quotes import accept_quote
 
     contract_id = accept_quote(context.actor(), quote, signed_on, instalments, every, start_on, end_on, plan or None)
     say(f"Contract {Contract.get_by_id(contract_id).number} made from quote {quote}.")

@@ -19,7 +19,7 @@ def reclaim(
 
     Example: CRM_USER=root crm reclaim --territory 华东 --dry-run
     """
-    from crmtui.store.reclaim import reclaim as run_reclaim
+    from crmtui.store.pool.reclaim import reclaim as run_reclaim
 
     result = run_reclaim(context.actor(), territory, dry_run)
     if quiet:

@@ -27,12 +27,12 @@ def report(
 
     chosen = context.output_format(fmt)
     if name.strip().lower() == "list":
-        from crmtui.store.reports import REPORTS
+        from crmtui.store.insight.reports import REPORTS
 
         rows = [{"report": i.name, "by": "|".join(i.by), "shows": i.summary} for i in REPORTS.values()]
         emit_objects(rows, chosen, ["report", "by", "shows"], empty="No reports.")
         return
-    from crmtui.store.reports import ReportParams, run_report
+    from crmtui.store.insight.reports import ReportParams, run_report
 
     params = ReportParams(since=since, until=until, territory=territory, rep=rep, by=by.strip().lower() if by else None)
     result = run_report(context.actor(), name, params)

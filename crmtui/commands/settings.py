@@ -16,7 +16,7 @@ def show(fmt: context.FormatOption = None) -> None:
 
     Example: crm settings show --format json
     """
-    from crmtui.store.settings import SettingRow, settings
+    from crmtui.store.kernel.settings import SettingRow, settings
 
     context.actor()  # opens the store (and checks who is acting)
     emit_objects(settings(), context.output_format(fmt), row_type=SettingRow, empty="No settings.")
@@ -31,7 +31,7 @@ def set_(
 
     Example: crm settings set repurchase_days 180
     """
-    from crmtui.store.settings import set_setting
+    from crmtui.store.kernel.settings import set_setting
 
     diff = set_setting(context.actor(), key, value)
     say(f"{key} is now {diff[next(iter(diff))][1]}." if diff else f"{key} was already {value}; nothing to change.")

@@ -20,7 +20,7 @@ def list_(pipeline: PipelineOption = None, fmt: context.FormatOption = None) -> 
 
     Example: crm stage list --pipeline Renewals
     """
-    from crmtui.store.pipelines import StageRow, list_stages
+    from crmtui.store.sales.pipelines import StageRow, list_stages
 
     emit_objects(list_stages(context.actor(), pipeline), context.output_format(fmt), row_type=StageRow, empty="No stages.")
 
@@ -38,7 +38,7 @@ def add(
 
     Example: crm stage add Demo --probability 40 --position 3 --stuck-days 14
     """
-    from crmtui.store.pipelines import add_stage
+    from crmtui.store.sales.pipelines import add_stage
 
     typer.echo(add_stage(context.actor(), name, probability, kind, position=position, stuck_days=stuck_days, pipeline=pipeline))
 
@@ -57,7 +57,7 @@ def edit(
 
     Example: crm stage edit Proposal --probability 60 --stuck-days 10
     """
-    from crmtui.store.pipelines import edit_stage
+    from crmtui.store.sales.pipelines import edit_stage
 
     diff = edit_stage(
         context.actor(), stage, pipeline=pipeline, name=name, probability=probability, kind=kind,

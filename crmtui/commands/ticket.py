@@ -29,7 +29,7 @@ def add(
 
     Example: crm ticket add 华南科技 "打印机无法联网" --priority high --due +2d --contact 李明
     """
-    from crmtui.store.tickets import add_ticket
+    from crmtui.store.aftersales.tickets import add_ticket
 
     typer.echo(add_ticket(context.actor(), customer, subject, priority, contact=contact, assignee=assignee, due_by=due))
 
@@ -50,7 +50,7 @@ def list_(
 
     Example: crm ticket list --mine --status open,in-progress --priority high,urgent
     """
-    from crmtui.store.tickets import TicketFilter, TicketRow, list_tickets
+    from crmtui.store.aftersales.tickets import TicketFilter, TicketRow, list_tickets
 
     flt = TicketFilter(mine, status, priority, overdue, customer, assignee)
     rows = list_tickets(context.actor(), flt, limit or None, offset)
@@ -64,7 +64,7 @@ def show(ticket: TicketArgument, fmt: context.FormatOption = None) -> None:
 
     Example: crm ticket show 12
     """
-    from crmtui.store.tickets import get_ticket
+    from crmtui.store.aftersales.tickets import get_ticket
 
     detail = get_ticket(context.actor(), ticket)
     chosen = context.output_format(fmt)
@@ -96,7 +96,7 @@ def edit(
 
     Example: crm ticket edit 12 --status in-progress --priority urgent --due tomorrow
     """
-    from crmtui.store.tickets import edit_ticket
+    from crmtui.store.aftersales.tickets import edit_ticket
 
     diff = edit_ticket(context.actor(), ticket, subject, priority, contact, due, status)
     _confirm(ticket, diff, "changed " + ", ".join(diff))
@@ -111,7 +111,7 @@ def assign(
 
     Example: crm ticket assign 12 zhang
     """
-    from crmtui.store.tickets import assign_ticket
+    from crmtui.store.aftersales.tickets import assign_ticket
 
     _confirm(ticket, assign_ticket(context.actor(), ticket, assignee), f"assigned to {assignee}")
 
@@ -122,7 +122,7 @@ def resolve(ticket: TicketArgument) -> None:
 
     Example: crm ticket resolve 12
     """
-    from crmtui.store.tickets import resolve_ticket
+    from crmtui.store.aftersales.tickets import resolve_ticket
 
     _confirm(ticket, resolve_ticket(context.actor(), ticket), "resolved")
 
@@ -133,7 +133,7 @@ def close(ticket: TicketArgument) -> None:
 
     Example: crm ticket close 12
     """
-    from crmtui.store.tickets import close_ticket
+    from crmtui.store.aftersales.tickets import close_ticket
 
     _confirm(ticket, close_ticket(context.actor(), ticket), "closed")
 
@@ -144,6 +144,6 @@ def reopen(ticket: TicketArgument) -> None:
 
     Example: crm ticket reopen 12
     """
-    from crmtui.store.tickets import reopen_ticket
+    from crmtui.store.aftersales.tickets import reopen_ticket
 
     _confirm(ticket, reopen_ticket(context.actor(), ticket), "reopened")

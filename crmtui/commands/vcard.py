@@ -30,7 +30,7 @@ def _fold(line: str) -> str:
 
 def write_vcards(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
     if "name" not in columns:
-        from crmtui.store.errors import BadInput
+        from crmtui.store.kernel.errors import BadInput
 
         raise BadInput("A vCard needs the name column: add `name` to --columns.")
     count = 0

@@ -28,7 +28,7 @@ def add(
 
     Example: crm visit add 华南科技 --satisfaction 4 --note "满意, 希望培训" --on yesterday
     """
-    from crmtui.store.visits import add_visit
+    from crmtui.store.aftersales.visits import add_visit
 
     typer.echo(add_visit(context.actor(), customer, satisfaction, note, on=on))
 
@@ -48,7 +48,7 @@ def list_(
 
     Example: crm visit list --since -1m --max 2
     """
-    from crmtui.store.visits import VisitFilter, VisitRow, list_visits
+    from crmtui.store.aftersales.visits import VisitFilter, VisitRow, list_visits
 
     flt = VisitFilter(customer, by, since, until, at_most)
     rows = list_visits(context.actor(), flt, limit or None, offset)
@@ -67,7 +67,7 @@ def stats(
 
     Example: crm visit stats --since 2026-01-01 --by wang
     """
-    from crmtui.store.visits import VisitFilter, visit_stats
+    from crmtui.store.aftersales.visits import VisitFilter, visit_stats
 
     result = visit_stats(context.actor(), VisitFilter(customer, by, since, until))
     record = dataclasses.asdict(result)

@@ -97,14 +97,10 @@ def ownership_view(d):
     return table
 
 
-def contracts_available() -> bool:
-    return importlib.util.find_spec("crmtui.store.contracts") is not None and importlib.util.find_spec("crmtui.store.payments") is not None
-
-
 def contracts_of(actor, customer_id: int) -> tuple[list, list]:
     """The customer's contracts and payments (store/contracts.py, store/payments.py), newest first."""
-    from crmtui.store.contracts import list_contracts
-    from crmtui.store.payments import list_payments
+    from crmtui.store.money.contracts import list_contracts
+    from crmtui.store.money.payments import list_payments
 
     return list_contracts(actor, customer=customer_id, limit=100), list_payments(actor, customer=customer_id, limit=100)
 
@@ -166,11 +162,11 @@ class CustomerScreen(ReportsFailures, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def _load(self, customer_id: int) -> None:
-        from crmtui.store.customers import get_customer_detail
+        from crmtui.store.customers.records import get_customer_detail
 
         actor = self.app.actor
         detail = get_customer_detail(actor, customer_id, recent=50)
-        extra = contracts_of(actor, customer_id) if contracts_available() else None
+        extra = contracts_of(actor, customer_id)
         self.post_message(self.Loaded(detail, extra))
 
     @on(Loaded)

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from crmtui.store.customers import CustomerFilter, CustomerRow
+from crmtui.store.customers.records import CustomerFilter, CustomerRow
 
 from . import format as fmt
 from .base import ReportsFailures
@@ -134,7 +134,7 @@ class CustomersScreen(ReportsFailures, Screen):
         return flt, ("rank" if text and sort == "name" else sort)
 
     def apply_filter(self) -> None:
-        from crmtui.store.customers import count_customers, list_customers
+        from crmtui.store.customers.records import count_customers, list_customers
 
         actor = self.app.actor
         flt, sort = self.current_filter()

@@ -57,8 +57,8 @@ class DashboardScreen(ReportsFailures, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def _load(self) -> None:
-        from crmtui.store.agenda import agenda
-        from crmtui.store.customers import CustomerFilter, count_customers
+        from crmtui.store.insight.agenda import agenda
+        from crmtui.store.customers.records import CustomerFilter, count_customers
 
         actor = self.app.actor
         mine = "me" if not actor.is_manager else None

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from crmtui.store.models import FOLLOWUP_TYPES
+from crmtui.store.kernel.models import FOLLOWUP_TYPES
 
 from .base import ReportsFailures
 
@@ -61,7 +61,7 @@ class FollowupModal(ReportsFailures, ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
     def _save(self, kind: str, note: str, next_at: str | None) -> None:
-        from crmtui.store.followups import log_followup
+        from crmtui.store.customers.followups import log_followup
 
         try:
             followup_id = log_followup(self.app.actor, self.customer_id, type=kind, note=note, next=next_at)

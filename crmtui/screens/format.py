@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from rich.text import Text
 
-from crmtui.store.clock import local_today, to_local
+from crmtui.store.kernel.clock import local_today, to_local
 
 
 def when(value: datetime | None, time: bool = False) -> str:

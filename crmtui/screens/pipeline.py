@@ -85,7 +85,7 @@ class PipelineScreen(ReportsFailures, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="board")
     def _load(self, focus: tuple[int, str | None]) -> None:
-        from crmtui.store.deals import board
+        from crmtui.store.sales.deals import board
 
         self.post_message(self.Loaded(board(self.app.actor, per_stage=PER_STAGE), focus))
 
@@ -163,7 +163,7 @@ class PipelineScreen(ReportsFailures, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="move")
     def _move(self, deal_id: int, title: str, stage_id: int, stage: str, target: int) -> None:
-        from crmtui.store.deals import move_deal
+        from crmtui.store.sales.deals import move_deal
 
         move_deal(self.app.actor, deal_id, stage_id)
         self.app.call_from_thread(self.notify, f"Moved {title} to {stage}.")

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from crmtui.store.pool import PoolRow
+from crmtui.store.pool.claims import PoolRow
 
 from . import format as fmt
 from .base import ReportsFailures
@@ -58,8 +58,8 @@ class PoolScreen(ReportsFailures, Screen):
         self.load()
 
     def load(self) -> None:
-        from crmtui.store.customers import CustomerFilter, count_customers
-        from crmtui.store.pool import list_pool
+        from crmtui.store.customers.records import CustomerFilter, count_customers
+        from crmtui.store.pool.claims import list_pool
 
         actor = self.app.actor
         self.query_one(PagedTable).set_source(
@@ -136,7 +136,7 @@ class AssignModal(ReportsFailures, ModalScreen[int | None]):
         self.preview = None  # the last dry run's AssignResult
 
     def compose(self) -> ComposeResult:
-        from crmtui.store.assign import STRATEGIES
+        from crmtui.store.pool.assign import STRATEGIES
 
         with Vertical(id="assign-dialog", classes="dialog"):
             yield Label("Assign pool customers", classes="dialog-title")
@@ -164,7 +164,7 @@ class AssignModal(ReportsFailures, ModalScreen[int | None]):
 
     @work(thread=True, exit_on_error=False, group="assign")
     def _default_territory(self) -> None:
-        from crmtui.store.models import Territory
+        from crmtui.store.kernel.models import Territory
 
         territory_id = self.app.actor.territory_id
         if territory_id is not None:
@@ -206,7 +206,7 @@ class AssignModal(ReportsFailures, ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="assign")
     def _plan(self, args: dict, dry_run: bool) -> None:
-        from crmtui.store.assign import assign
+        from crmtui.store.pool.assign import assign
 
         result = assign(self.app.actor, dry_run=dry_run, **args)
         self.post_message(self.Planned(result, args))

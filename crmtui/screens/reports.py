@@ -30,7 +30,7 @@ class ReportsScreen(ReportsFailures, Screen):
         report: object
 
     def compose(self) -> ComposeResult:
-        from crmtui.store.reports import REPORTS
+        from crmtui.store.insight.reports import REPORTS
 
         yield Header()
         with Horizontal(id="reports"):
@@ -54,14 +54,14 @@ class ReportsScreen(ReportsFailures, Screen):
 
     def _run(self, name: str | None) -> None:
         if name:
-            from crmtui.store.reports import REPORTS
+            from crmtui.store.insight.reports import REPORTS
 
             self.query_one("#report", Static).update(f"{name}: {REPORTS[name].summary}…")
             self._load(name, self.query_one("#since", Input).value.strip() or None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def _load(self, name: str, since: str | None) -> None:
-        from crmtui.store.reports import ReportParams, run_report
+        from crmtui.store.insight.reports import ReportParams, run_report
 
         self.post_message(self.Loaded(name, run_report(self.app.actor, name, ReportParams(since=since))))
 

@@ -48,7 +48,8 @@ def customers_csv(rows: int, seed: int = 5) -> bytes:
 
 def _setup(db_url: str):
     from crmtui.store.kernel.access import actor_for
-    from crmtui.store.org.people import add_territory, add_user
+    from crmtui.store.org.users import add_user
+    from crmtui.store.org.territories import add_territory
     from crmtui.store.platform.session import connect
     from crmtui.store.platform.setup import initialize
 
@@ -134,7 +135,8 @@ def _scratch_url(db_url: str, folder: Path) -> str:
 
 def _drop_scratch() -> None:
     """Drop the scratch schema _write_again made (PostgreSQL; a scratch SQLite file goes with its folder)."""
-    from crmtui.store.kernel.db import db, is_postgres
+    from crmtui.store.kernel.db import db
+    from crmtui.store.kernel.dialect import is_postgres
 
     if is_postgres():
         (schema,) = db.execute_sql("SELECT current_schema()").fetchone()
@@ -144,7 +146,8 @@ def _drop_scratch() -> None:
 
 def bench_export(actor, rows: int, folder: Path) -> list[dict]:
     from crmtui.commands.output import emit_text
-    from crmtui.store.kernel.db import db, is_postgres
+    from crmtui.store.kernel.db import db
+    from crmtui.store.kernel.dialect import is_postgres
     from crmtui.store.exchange.export import export_csv, records, selection
     from crmtui.store.kernel.models import Customer
 

@@ -232,7 +232,7 @@ def bench_search(url: str, count: int = 40, logins: tuple[str, ...] = ("li.na", 
     a page fills from the candidates the actor sees)."""
     from crmtui.store.kernel.access import actor_for
     from crmtui.store.kernel.models import User
-    from crmtui.store.customers.search import search_customers
+    from crmtui.store.customers.records import search_customers
     from crmtui.store.platform.session import connect
 
     connect(url)

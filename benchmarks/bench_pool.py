@@ -34,7 +34,8 @@ def _setup(db_url: str, rows: int, pool: int | None = None) -> int:
     of ROWS if fewer) in the first territory's pool; returns that pool's size."""
     from crmtui.store.kernel.access import actor_for
     from crmtui.store.kernel.bulk import write_rows
-    from crmtui.store.org.people import add_territory, add_user
+    from crmtui.store.org.users import add_user
+    from crmtui.store.org.territories import add_territory
     from crmtui.store.pool.rules import set_rules
     from crmtui.store.platform.session import connect
     from crmtui.store.platform.setup import initialize
@@ -144,7 +145,7 @@ def bench_assign(db_url: str, pool: int) -> list[dict]:
 def _hand_update_seconds() -> tuple[float, int]:
     """One hand-written UPDATE of the customers the default tier rules reclaim at NOW, rolled back."""
     from crmtui.store.kernel.db import db
-    from crmtui.store.org.people import DEFAULT_NO_FOLLOWUP_DAYS
+    from crmtui.store.org.territories import DEFAULT_NO_FOLLOWUP_DAYS
 
     p = db.obj.param
     cutoff = "CASE tier " + " ".join(f"WHEN '{t}' THEN {p}" for t in DEFAULT_NO_FOLLOWUP_DAYS) + " END"

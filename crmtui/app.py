@@ -98,7 +98,8 @@ class CrmApp(App):
         import asyncio
         from concurrent.futures import ThreadPoolExecutor
 
-        from crmtui.store.kernel.db import db, is_postgres
+        from crmtui.store.kernel.db import db
+        from crmtui.store.kernel.dialect import is_postgres
 
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="crm-db"))
         if not is_postgres():  # permanent: also the workers' connections, opened from now on

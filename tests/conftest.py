@@ -113,7 +113,8 @@ class Team:
 @pytest.fixture
 def team(store) -> Team:
     from crmtui.store.kernel.access import actor_for
-    from crmtui.store.org.people import add_territory, add_user
+    from crmtui.store.org.users import add_user
+    from crmtui.store.org.territories import add_territory
 
     root = actor_for("root")
     east, south = add_territory(root, "华东"), add_territory(root, "华南")

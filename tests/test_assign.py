@@ -13,7 +13,8 @@ from pool_helpers import add_customers, events, owners
 from crmtui.store.pool import rules
 from crmtui.store.pool.assign import STRATEGIES, assign, even_quotas, round_robin_turns, weighted_quotas
 from crmtui.store.kernel.models import Customer, PoolRules
-from crmtui.store.org.people import add_territory, add_user, edit_user
+from crmtui.store.org.users import add_user, edit_user
+from crmtui.store.org.territories import add_territory
 
 _names = itertools.count()
 
@@ -157,7 +158,8 @@ def test_migration_0011_drops_the_owner_key_checks_on_postgresql_only(team):
     checks; the migration goes down and up again, and an assignment works on either side of it."""
     from playhouse.migrations import Runner
 
-    from crmtui.store.kernel.db import db, is_postgres
+    from crmtui.store.kernel.db import db
+    from crmtui.store.kernel.dialect import is_postgres
     from crmtui.store.platform.schema import MIGRATIONS_DIR
 
     def owner_keys() -> list[str]:

@@ -61,16 +61,17 @@ def test_root_help_lists_every_command_without_loading_them():
 
 def test_a_claim_loads_only_what_it_uses(team, db_url):
     """The floor every quick command stands on: `crm pool claim` loads its own command module, the store modules a
-    claim runs, and neither the UI, Rich (CSV out), the import machinery, the reports, the customer search code nor
-    the migration runner (the schema is current), nor pydantic (Typer's conversion of parameters, see
+    claim runs, and neither the UI, Rich (CSV out), the import and export machinery, the reports, pinyin, fuzzy
+    matching or free-form dates, nor the migration runner (the schema is current), nor pydantic (Typer's conversion of parameters, see
     crmtui/commands/coercion.py); on an SQLite file, not the PostgreSQL driver either."""
     add_customers(team.east, 2)
     env = {**os.environ, "CRM_DB": db_url, "CRM_USER": "wang"}
     exit_code, stdout, loaded = crm_with_modules("pool", "claim", "--next", "1", "--format", "csv", env=env)
     rows = stdout.splitlines()[1:]  # below the CSV header
     assert exit_code == 0 and len(rows) == 1 and ",claimed," in rows[0], stdout
-    unused = ("textual", "rich", "crmtui.screens", "crmtui.render", "crmtui.store.imports", "crmtui.store.reports",
-              "crmtui.store.customers", "crmtui.store.search", "playhouse.migrations", "pydantic")  # fmt: skip
+    unused = ("textual", "rich", "crmtui.screens", "crmtui.render", "crmtui.store.exchange.export", "crmtui.store.exchange.imports",
+              "crmtui.store.insight",
+              "pypinyin", "rapidfuzz", "dateutil", "playhouse.migrations", "pydantic")  # fmt: skip
     assert not modules_of(unused, loaded), modules_of(unused, loaded)
     commands = {"crmtui.commands", "crmtui.commands.coercion", "crmtui.commands.context", "crmtui.commands.output",
                 "crmtui.commands.pool"}  # fmt: skip

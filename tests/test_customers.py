@@ -6,8 +6,9 @@ import pytest
 from conftest import as_user, database_state
 from peewee import fn
 
-from crmtui.store.customers.records import CustomerFilter, _page_plan, add_customer, count_customers, delete_customer, edit_customer, get_customer_detail, list_customers, restore_customer
-from crmtui.store.kernel.db import is_postgres
+from crmtui.store.customers.records import CustomerFilter, _page_plan, add_customer, count_customers, delete_customer, edit_customer, list_customers, restore_customer
+from crmtui.store.customers.detail import get_customer_detail
+from crmtui.store.kernel.dialect import is_postgres
 from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted
 from crmtui.store.kernel.models import AuditLog, Customer, CustomerSearchKey, OwnershipEvent
 

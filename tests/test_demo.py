@@ -7,9 +7,12 @@ from conftest import _drop_pg_schema, _fresh_pg_schema, as_user, database_state
 from peewee import JOIN, fn
 
 from crmtui.store.customers.records import CustomerFilter, list_customers
-from crmtui.store.kernel.db import db, is_postgres
-from crmtui.store.kernel.models import TIERS, Contact, Contract, ContractLine, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup, Instalment, OwnershipEvent, Payment, Stage, User
-from crmtui.store.customers.search import customer_key, search_customers
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import is_postgres
+from crmtui.store.kernel.models import Contact, Contract, ContractLine, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup, Instalment, OwnershipEvent, Payment, Stage, User
+from crmtui.store.kernel.values import TIERS
+from crmtui.store.customers.search import customer_key
+from crmtui.store.customers.records import search_customers
 
 NOW = "2026-11-22T10:00"
 

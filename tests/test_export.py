@@ -9,6 +9,7 @@ import pytest
 from conftest import as_user
 
 from crmtui.store.exchange import export as export_module
+from crmtui.store.kernel import bulk
 from crmtui.store.customers import search
 from crmtui.store.exchange.export import export
 from crmtui.store.exchange.imports import import_data
@@ -111,7 +112,7 @@ def test_every_entity_exports(book, cli):
 
 def test_export_streams(team, monkeypatch):
     import_data(as_user("root"), "customers", ("name,territory\n" + "".join(f"C{i},华东\n" for i in range(50))).encode())
-    monkeypatch.setattr(export_module, "PG_FETCH", 7)  # many round trips of the server-side cursor
+    monkeypatch.setattr(bulk, "PG_FETCH", 7)  # many round trips of the server-side cursor
     columns, rows = export(as_user("root"), "customers", ["name"])
     assert not isinstance(rows, (list, tuple))
     assert [r[0] for r in rows] == [f"C{i}" for i in range(50)]

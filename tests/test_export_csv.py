@@ -9,6 +9,7 @@ import pytest
 from conftest import as_user
 
 from crmtui.store.exchange import export as export_module
+from crmtui.store.kernel import bulk
 from crmtui.store.exchange.csvtext import csv_text
 from crmtui.store.exchange.export import ExportFilters, export, export_csv
 from crmtui.store.kernel.models import Contact, Customer, Followup
@@ -58,7 +59,7 @@ CHOICES = [
 def test_database_text_equals_csv_writer(messy, monkeypatch, delimiter):
     monkeypatch.setattr(export_module, "SQLITE_FETCH", 3)  # batches that start and end on quoted rows
     monkeypatch.setattr(export_module, "COPY_CHUNK", 64)
-    monkeypatch.setattr(export_module, "PG_FETCH", 4)
+    monkeypatch.setattr(bulk, "PG_FETCH", 4)
     root = as_user("root")
     for entity, columns in CHOICES:
         names, rows = export(root, entity, columns)

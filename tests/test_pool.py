@@ -8,7 +8,7 @@ import pytest
 from conftest import as_user, database_state
 from pool_helpers import T0, add_customers, events, owners, utc_env, win_deal
 
-from crmtui.store.pool import claims as pool
+from crmtui.store.pool import claims, owned
 from crmtui.store.pool import rules
 from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
 from crmtui.store.kernel.models import AuditLog, Customer, OwnershipEvent, PoolRules, TierRule
@@ -94,24 +94,24 @@ def test_claim_limit_cap_and_cooldown(team, at_t0):
     wang = as_user("wang")
     ids = add_customers(team.east, 6)
     rules.set_rules(as_user("li.na"), "华东", claim_limit=2, owned_cap=3)
-    outcomes = pool.claim(wang, [str(i) for i in ids[:3]])
+    outcomes = claims.claim(wang, [str(i) for i in ids[:3]])
     assert [o.outcome for o in outcomes] == ["claimed", "claimed", "refused"]
     assert "daily limit in 华东 is 2" in outcomes[2].reason
     at_t0(1)  # a new day: the limit resets, the cap (3) binds after one more
-    outcomes = pool.claim(wang, [str(i) for i in ids[2:4]])
+    outcomes = claims.claim(wang, [str(i) for i in ids[2:4]])
     assert [o.outcome for o in outcomes] == ["claimed", "refused"]
     assert "you own 3 customers, the cap in 华东 is 3" in outcomes[1].reason
 
-    pool.release(wang, [str(ids[0])], "wrong industry")
+    owned.release(wang, [str(ids[0])], "wrong industry")
     released = Customer.get_by_id(ids[0])
     assert (released.owner_id, released.former_owner_id, released.pooled_at) == (None, team.ids["wang"], T0 + timedelta(days=1))
     assert events("release") == [(ids[0], team.ids["wang"], None, "wrong industry")]
     at_t0(7.9)
-    refused = pool.claim(wang, [str(ids[0])])[0]
+    refused = claims.claim(wang, [str(ids[0])])[0]
     assert refused.outcome == "refused" and "7-day cooldown" in refused.reason
-    assert pool.claim(as_user("zhang"), [str(ids[5])])[0].claimed  # others are not cooled
+    assert claims.claim(as_user("zhang"), [str(ids[5])])[0].claimed  # others are not cooled
     at_t0(8.1)
-    assert pool.claim(wang, [str(ids[0])])[0].claimed
+    assert claims.claim(wang, [str(ids[0])])[0].claimed
 
 
 def test_cap_counts_won_no_leaves_won_customers_out(team, at_t0):
@@ -119,9 +119,9 @@ def test_cap_counts_won_no_leaves_won_customers_out(team, at_t0):
     win_deal(owned[0])
     (target,) = add_customers(team.east, 1)
     rules.set_rules(as_user("li.na"), "华东", owned_cap=2)
-    assert not pool.claim(as_user("wang"), [str(target)])[0].claimed
+    assert not claims.claim(as_user("wang"), [str(target)])[0].claimed
     rules.set_rules(as_user("li.na"), "华东", cap_counts_won=False)
-    assert pool.claim(as_user("wang"), [str(target)])[0].claimed
+    assert claims.claim(as_user("wang"), [str(target)])[0].claimed
 
 
 def test_claim_next_takes_the_oldest_of_the_tier_and_stops_at_the_limit(team, cli, at_t0):
@@ -132,7 +132,7 @@ def test_claim_next_takes_the_oldest_of_the_tier_and_stops_at_the_limit(team, cl
     assert result.exit_code == 0, result.stderr
     assert [o["customer_id"] for o in json.loads(result.stdout)] == a_ids[:2]
     rules.set_rules(as_user("li.na"), "华东", claim_limit=4)
-    outcomes = pool.claim(as_user("wang"), next_count=5)
+    outcomes = claims.claim(as_user("wang"), next_count=5)
     assert [o.customer_id for o in outcomes if o.claimed] == [*c_ids[:2]]
     assert (outcomes[-1].outcome, outcomes[-1].reason) == ("refused", "3 not claimed: the daily limit or the owned cap")
     before = database_state()
@@ -210,7 +210,7 @@ def test_lock_unlock_transfer(team, cli, at_t0):
 def test_pool_list_shows_days_in_pool_and_former_owner(team, cli, at_t0):
     (customer,) = add_customers(team.east, 1, owner=team.ids["wang"], owned_at=T0)
     add_customers(team.south, 1, prefix="south")
-    pool.release(as_user("wang"), [str(customer)], "no budget")
+    owned.release(as_user("wang"), [str(customer)], "no budget")
     at_t0(4.5)
     rows = json.loads(cli("pool", "list", "--format", "json", user="zhang").stdout)
     assert [(r["id"], r["days_in_pool"], r["former_owner"]) for r in rows] == [(customer, 4, "wang")]
@@ -221,9 +221,9 @@ def test_pool_list_shows_days_in_pool_and_former_owner(team, cli, at_t0):
 def test_every_ownership_change_has_an_event_and_an_audit_row(team, at_t0):
     ids = add_customers(team.east, 3)
     wang = as_user("wang")
-    pool.claim(wang, [str(ids[0])])
-    pool.release(wang, [str(ids[0])], "r")
-    pool.transfer(as_user("li.na"), str(ids[1]), "zhang")
+    claims.claim(wang, [str(ids[0])])
+    owned.release(wang, [str(ids[0])], "r")
+    owned.transfer(as_user("li.na"), str(ids[1]), "zhang")
     for customer_id in ids[:2]:
         kinds = [k for (k,) in OwnershipEvent.select(OwnershipEvent.kind).where(OwnershipEvent.customer == customer_id).order_by(OwnershipEvent.id).tuples()]
         audited = [a for (a,) in AuditLog.select(AuditLog.action).where(AuditLog.entity == "customer", AuditLog.entity_id == customer_id).order_by(AuditLog.id).tuples()]
@@ -232,11 +232,11 @@ def test_every_ownership_change_has_an_event_and_an_audit_row(team, at_t0):
 
 def test_store_errors_are_typed(team, at_t0):
     with pytest.raises(BadInput):
-        pool.claim(as_user("root"), [])
+        claims.claim(as_user("root"), [])
     with pytest.raises(NotFound):
-        pool.claim(as_user("wang"), ["nobody"])
+        claims.claim(as_user("wang"), ["nobody"])
     with pytest.raises(NotPermitted):
-        pool.set_locked(as_user("wang"), "x", True)
+        owned.set_locked(as_user("wang"), "x", True)
     (customer,) = add_customers(team.east, 1)
     with pytest.raises(Refused):
-        pool.release(as_user("li.na"), [str(customer)], "r")
+        owned.release(as_user("li.na"), [str(customer)], "r")

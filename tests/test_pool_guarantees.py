@@ -17,7 +17,7 @@ from pool_helpers import T0, add_customers, utc_env
 from crmtui.store.pool import rules
 from crmtui.store.kernel.config import sqlite_path
 from crmtui.store.kernel.models import AuditLog, Customer, OwnershipEvent, User
-from crmtui.store.org.people import add_user
+from crmtui.store.org.users import add_user
 
 
 def _spawn(store: str, user: str, *args: str) -> subprocess.Popen:

@@ -10,7 +10,7 @@ import pytest
 from conftest import PG_URL, as_user, database_state
 from pool_helpers import T0, add_customers, events, owners, utc_env, win_deal
 
-from crmtui.store.pool import claims as pool
+from crmtui.store.pool import claims, warnings
 from crmtui.store.pool import rules
 from crmtui.store.customers.followups import log_followup
 from crmtui.store.kernel.models import AuditLog, Customer
@@ -101,7 +101,7 @@ def test_dry_run_writes_nothing_and_territory_and_manager_scope(team, scene, cli
 def test_followups_after_claiming_keep_a_customer_and_time_moves_on(team, now_at):
     (customer,) = add_customers(team.east, 1, tier="C")
     now_at(days(20))
-    assert pool.claim(as_user("wang"), [str(customer)])[0].claimed
+    assert claims.claim(as_user("wang"), [str(customer)])[0].claimed
     now_at(days(10))
     log_followup(as_user("wang"), str(customer), note="called")
     now_at(T0)  # 20 days owned but followed up 10 days ago: kept
@@ -126,10 +126,10 @@ def test_cooldown_after_reclaim(team, scene, now_at):
     reclaim(as_user("root"))
     stale = str(scene["C stale"])
     now_at(T0 + timedelta(days=6))
-    refused = pool.claim(as_user("wang"), [stale])[0]
+    refused = claims.claim(as_user("wang"), [stale])[0]
     assert refused.outcome == "refused" and "cooldown" in refused.reason
     now_at(T0 + timedelta(days=7, seconds=1))
-    assert pool.claim(as_user("wang"), [stale])[0].claimed
+    assert claims.claim(as_user("wang"), [stale])[0].claimed
 
 
 def test_warn_lists_what_is_due_within_warn_days(team, cli, now_at):
@@ -139,7 +139,7 @@ def test_warn_lists_what_is_due_within_warn_days(team, cli, now_at):
     add_customers(team.east, 1, owner=wang, tier="C", owned_at=days(10), prefix="later")
     add_customers(team.east, 1, owner=wang, tier="C", owned_at=days(12), prefix="locked", locked=True)
     add_customers(team.east, 1, owner=team.ids["zhang"], tier="C", owned_at=days(12), prefix="zhang's")
-    rows = pool.warn(as_user("wang"))
+    rows = warnings.warn(as_user("wang"))
     assert [(r.id, r.days_left, r.due_at, r.rule) for r in rows] == [
         (overdue, 0, days(1), "no follow-up for 14 days (tier C)"),
         (due_soon, 2, T0 + timedelta(days=2), "no follow-up for 14 days (tier C)"),

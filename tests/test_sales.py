@@ -11,12 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sales_helpers import catalogue, contract_of_300, customers, plan_of
 
-from crmtui.store.money.contracts import add_contract, get_contract, list_contracts, split_amount
+from crmtui.store.money.contracts import add_contract, list_contracts
+from crmtui.store.money.detail import get_contract
+from crmtui.store.money.plans import split_amount
 from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
 from crmtui.store.sales.lines import line_total, lines_total, parse_discount, parse_line_spec
 from crmtui.store.kernel.models import Contract, ContractLine, Instalment, Quote
 from crmtui.store.money.payments import add_payment, allocate
-from crmtui.store.sales.quotes import accept_quote, add_quote, get_quote, reject_quote, send_quote
+from crmtui.store.sales.quotes import add_quote, get_quote, reject_quote, send_quote
+from crmtui.store.money.acceptance import accept_quote
 
 D = Decimal
 

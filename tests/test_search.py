@@ -8,8 +8,9 @@ from conftest import as_user
 
 from crmtui.store.customers import search
 from crmtui.store.customers.records import CustomerFilter, add_customer, delete_customer, edit_customer, list_customers
-from crmtui.store.kernel.db import db, is_postgres
-from crmtui.store.customers.search import search_customers
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import is_postgres
+from crmtui.store.customers.records import search_customers
 
 
 def found(text, login="root", limit=20):

@@ -100,7 +100,7 @@ def show(contract: ContractArgument, fmt: context.FormatOption = None) -> None:
 
     Example: crm contract show C2026-000012
     """
-    from crmtui.store.money.contracts import get_contract
+    from crmtui.store.money.detail import get_contract
 
     detail = get_contract(context.actor(), contract)
     sections = {

@@ -95,7 +95,7 @@ def search(
 
     Example: crm customer search bjhn --limit 5
     """
-    from crmtui.store.customers.search import search_customers
+    from crmtui.store.customers.records import search_customers
 
     emit_customers(search_customers(context.actor(), text, limit or None), fmt)
 
@@ -106,7 +106,7 @@ def show(customer: CustomerArgument, fmt: context.FormatOption = None) -> None:
 
     Example: crm customer show 张伟
     """
-    from crmtui.store.customers.records import get_customer_detail
+    from crmtui.store.customers.detail import get_customer_detail
 
     detail = get_customer_detail(context.actor(), customer)
     chosen = context.output_format(fmt)

@@ -11,7 +11,7 @@ CustomerArgument = Annotated[str, typer.Argument(help="Customer id or unambiguou
 
 
 def _set_locked(customer: str, locked: bool) -> None:
-    from crmtui.store.pool.claims import set_locked
+    from crmtui.store.pool.owned import set_locked
 
     changed = set_locked(context.actor(), customer, locked)
     state = "locked" if locked else "unlocked"
@@ -43,7 +43,7 @@ def transfer(
 
     Example: crm customer transfer 1204 --to zhang --reason "wang is on leave"
     """
-    from crmtui.store.pool.claims import transfer as transfer_customer
+    from crmtui.store.pool.owned import transfer as transfer_customer
 
     outcome = transfer_customer(context.actor(), customer, to, reason)
     say(f"Customer #{outcome.customer_id} {outcome.name}: {outcome.reason} to {outcome.owner}.")

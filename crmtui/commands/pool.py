@@ -73,7 +73,7 @@ def release(
 
     Example: crm pool release 1204 1205 --reason "not a fit: wrong industry"
     """
-    from crmtui.store.pool.claims import release as release_customers
+    from crmtui.store.pool.owned import release as release_customers
 
     ids = release_customers(context.actor(), customers, reason)
     say(f"Released {len(ids)} customer{'s' if len(ids) != 1 else ''} to the pool: {', '.join(f'#{i}' for i in ids)}.")
@@ -115,7 +115,7 @@ def warn(
 
     Example: crm pool warn --user wang
     """
-    from crmtui.store.pool.claims import WarnRow, warn as due_soon
+    from crmtui.store.pool.warnings import WarnRow, warn as due_soon
 
     rows = due_soon(context.actor(), user)
     emit_objects(rows, context.output_format(fmt), row_type=WarnRow, empty=None)

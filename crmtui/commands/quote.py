@@ -119,7 +119,7 @@ def accept(
     Example: crm quote accept Q2026-000123 --signed today --end +1y --instalments 3 --every 1m
     """
     from crmtui.store.money.contracts import Contract
-    from crmtui.store.sales.quotes import accept_quote
+    from crmtui.store.money.acceptance import accept_quote
 
     contract_id = accept_quote(context.actor(), quote, signed_on, instalments, every, start_on, end_on, plan or None)
     say(f"Contract {Contract.get_by_id(contract_id).number} made from quote {quote}.")

@@ -16,7 +16,7 @@ def add(name: Annotated[str, typer.Argument(help="The territory's name.")]) -> N
 
     Example: crm territory add 华东
     """
-    from crmtui.store.org.people import add_territory
+    from crmtui.store.org.territories import add_territory
 
     typer.echo(add_territory(context.actor(), name))
 
@@ -27,6 +27,6 @@ def list_(fmt: context.FormatOption = None) -> None:
 
     Example: crm territory list --format json
     """
-    from crmtui.store.org.people import TerritoryRow, list_territories
+    from crmtui.store.org.territories import TerritoryRow, list_territories
 
     emit_objects(list_territories(context.actor()), context.output_format(fmt), row_type=TerritoryRow, empty="No territories.")

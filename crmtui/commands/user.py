@@ -29,7 +29,7 @@ def add(
 
     Example: crm user add wang.fang --role rep --territory 华东 --manager li.na --name 王芳
     """
-    from crmtui.store.org.people import add_user
+    from crmtui.store.org.users import add_user
 
     typer.echo(add_user(context.actor(), login, role, name, territory, manager, email))
 
@@ -43,7 +43,7 @@ def list_(
 
     Example: crm user list --format csv
     """
-    from crmtui.store.org.people import UserRow, list_users
+    from crmtui.store.org.users import UserRow, list_users
 
     rows = list_users(context.actor(), include_inactive=all_)
     emit_objects(rows, context.output_format(fmt), row_type=UserRow, empty="No users.")
@@ -63,7 +63,7 @@ def edit(
 
     Example: crm user edit wang.fang --territory 华南 --manager zhao.lei
     """
-    from crmtui.store.org.people import edit_user
+    from crmtui.store.org.users import edit_user
 
     edit_user(
         context.actor(), login, role=role, territory=territory, manager=manager, display_name=name, email=email,
@@ -78,7 +78,7 @@ def deactivate(login: Annotated[str, typer.Argument(help="The user to deactivate
 
     Example: crm user deactivate wang.fang
     """
-    from crmtui.store.org.people import edit_user
+    from crmtui.store.org.users import edit_user
 
     edit_user(context.actor(), login, active=False)
     say(f"Deactivated {login}.")

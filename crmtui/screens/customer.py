@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 
 from rich import box
@@ -162,7 +161,7 @@ class CustomerScreen(ReportsFailures, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def _load(self, customer_id: int) -> None:
-        from crmtui.store.customers.records import get_customer_detail
+        from crmtui.store.customers.detail import get_customer_detail
 
         actor = self.app.actor
         detail = get_customer_detail(actor, customer_id, recent=50)

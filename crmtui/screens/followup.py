@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from crmtui.store.kernel.models import FOLLOWUP_TYPES
+from crmtui.store.kernel.values import FOLLOWUP_TYPES
 
 from .base import ReportsFailures
 

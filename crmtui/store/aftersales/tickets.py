@@ -12,16 +12,17 @@ from datetime import datetime
 
 from peewee import JOIN, SQL, Expression, fn
 
-from crmtui.store.kernel import audit
-from crmtui.store.kernel.access import Actor, customer_or_team, visible_customers, writable_customers
+from crmtui.store.kernel import audit, values
+from crmtui.store.kernel.access import Actor, customer_or_team, require_active, visible_customers, writable_customers
 from crmtui.store.kernel.clock import now, parse_when
 from crmtui.store.customers.contacts import find_contact
 from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
 from crmtui.store.kernel.lookup import resolve
-from crmtui.store.kernel.models import TICKET_PRIORITIES, TICKET_STATUSES, AuditLog, Contact, Customer, Ticket, User
-from crmtui.store.org.people import find_user
+from crmtui.store.kernel.models import AuditLog, Contact, Customer, Ticket, User
+from crmtui.store.kernel.values import TICKET_PRIORITIES, TICKET_STATUSES
+from crmtui.store.org.users import find_user
 
 TRANSITIONS = {
     "open": ("in-progress", "resolved", "closed"),
@@ -74,26 +75,19 @@ class TicketDetail(TicketRow):
 # --- validation --------------------------------------------------------------------------------------------
 
 
-def _one_of(value: str, allowed: tuple[str, ...], label: str) -> str:
-    key = value.strip().lower()
-    if key not in allowed:
-        raise BadInput(f"Unknown {label} {value!r}: use one of {', '.join(allowed)}.")
-    return key
-
-
 def check_priority(priority: str) -> str:
-    return _one_of(priority, TICKET_PRIORITIES, "priority")
+    return values.choice(priority, TICKET_PRIORITIES, "priority")
 
 
 def check_status(status: str) -> str:
-    return _one_of(status, TICKET_STATUSES, "status")
+    return values.choice(status, TICKET_STATUSES, "status")
 
 
 def _subject(text: str) -> str:
     value = " ".join(text.split())
     if not value:
         raise BadInput("A ticket needs a subject.")
-    return value
+    return values.text(value, "subject")
 
 
 def _due(text: str | None) -> datetime | None:
@@ -106,9 +100,7 @@ def _assignee(actor: Actor, ref: str) -> User:
         if actor.id is None:
             raise BadInput("The system user cannot be assigned tickets: name a login.")
         return User.get_by_id(actor.id)
-    user = find_user(ref)
-    if not user.active:
-        raise BadInput(f"User {user.login!r} is deactivated and cannot be assigned tickets.")
+    user = require_active(find_user(ref), "be assigned tickets")
     if not actor.is_admin and user.id not in actor.team_ids and user.territory_id not in actor.territory_ids:
         raise NotPermitted(f"{actor.login} may not assign tickets to {user.login}.")
     return user
@@ -157,19 +149,19 @@ def add_ticket(
 ) -> int:
     """Open a ticket on a customer the actor may change. ASSIGNEE defaults to the customer's owner (the actor for
     a pool customer); DUE_BY is a date as users type it. Returns the ticket's id."""
-    values = {"subject": _subject(subject), "priority": check_priority(priority), "due_by": _due(due_by)}
+    row = {"subject": _subject(subject), "priority": check_priority(priority), "due_by": _due(due_by)}
     with db.atomic():
         customer = find_customer(actor, customer_ref, write=True)
         if contact:
-            values["contact"] = find_contact(actor, contact, customer.id).id
+            row["contact"] = find_contact(actor, contact, customer.id).id
         if assignee:
-            values["assignee"] = _assignee(actor, assignee).id
+            row["assignee"] = _assignee(actor, assignee).id
         else:
-            values["assignee"] = customer.owner_id or actor.id
+            row["assignee"] = customer.owner_id or actor.id
         moment = now()
-        ticket_id = Ticket.insert(customer=customer.id, status="open", created_at=moment, **values).execute()
+        ticket_id = Ticket.insert(customer=customer.id, status="open", created_at=moment, **row).execute()
         audit.record(
-            actor.login, "ticket", ticket_id, "create", audit.changes({}, {"customer": customer.id, "status": "open", **values})
+            actor.login, "ticket", ticket_id, "create", audit.changes({}, {"customer": customer.id, "status": "open", **row})
         )
     return ticket_id
 
@@ -190,11 +182,7 @@ def _moved(ticket: Ticket, target: str) -> dict:
 
 
 def _save(actor: Actor, ticket: Ticket, new: dict, action: str) -> dict:
-    diff = audit.changes({k: getattr(ticket, k + "_id" if k in ("contact", "assignee") else k) for k in new}, new)
-    if diff:
-        Ticket.update(**{k: new[k] for k in diff}).where(Ticket.id == ticket.id).execute()
-        audit.record(actor.login, "ticket", ticket.id, action, diff)
-    return diff
+    return audit.update(actor.login, ticket, new, "ticket", action)
 
 
 def edit_ticket(
@@ -258,10 +246,6 @@ def reopen_ticket(actor: Actor, ref: str | int) -> dict:
 # --- reading -----------------------------------------------------------------------------------------------
 
 
-def _several(text: str, check) -> list[str]:
-    return [check(part) for part in text.split(",") if part.strip()]
-
-
 def _query(actor: Actor):
     assignee = User.alias()
     return (
@@ -286,8 +270,8 @@ def _joined_scope(actor: Actor) -> Expression:
     return where
 
 
-def _row(values: tuple, moment: datetime) -> TicketRow:
-    (id_, subject, customer_id, customer, contact, priority, status, assignee, due_by, created_at, resolved_at) = values
+def _row(row: tuple, moment: datetime) -> TicketRow:
+    (id_, subject, customer_id, customer, contact, priority, status, assignee, due_by, created_at, resolved_at) = row
     overdue = status in WORKING and due_by is not None and due_by < moment
     return TicketRow(
         id_, subject, customer_id, customer, contact, priority, status, assignee, due_by, overdue, created_at, resolved_at
@@ -297,8 +281,7 @@ def _row(values: tuple, moment: datetime) -> TicketRow:
 def list_tickets(actor: Actor, flt: TicketFilter | None = None, limit: int | None = 50, offset: int = 0) -> list[TicketRow]:
     """One page of the tickets the actor sees, newest first."""
     flt = flt or TicketFilter()
-    if (limit is not None and limit < 0) or offset < 0:
-        raise BadInput("--limit and --offset take numbers, 0 or more.")
+    values.page(limit, offset)
     moment = now()
     query = _query(actor)
     if flt.mine:
@@ -308,15 +291,15 @@ def list_tickets(actor: Actor, flt: TicketFilter | None = None, limit: int | Non
     if flt.assignee:
         query = query.where(Ticket.assignee == _assignee_id(actor, flt.assignee))
     if flt.status:
-        query = query.where(Ticket.status.in_(_several(flt.status, check_status)))
+        query = query.where(Ticket.status.in_(values.choices(flt.status, TICKET_STATUSES, "status")))
     if flt.priority:
-        query = query.where(Ticket.priority.in_(_several(flt.priority, check_priority)))
+        query = query.where(Ticket.priority.in_(values.choices(flt.priority, TICKET_PRIORITIES, "priority")))
     if flt.overdue:
         query = query.where(Ticket.status.in_(list(WORKING)), Ticket.due_by < moment)
     if flt.customer:
         query = query.where(Ticket.customer == find_customer(actor, flt.customer).id)
     query = query.order_by(Ticket.id.desc()).offset(offset or None).limit(limit)
-    return [_row(values, moment) for values in query]
+    return [_row(row, moment) for row in query]
 
 
 def _assignee_id(actor: Actor, ref: str) -> int | None:

@@ -12,14 +12,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import JOIN, SQL, Expression, fn
 
-from crmtui.store.kernel import audit
+from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_or_team
 from crmtui.store.kernel.clock import local_today, now, parse_date
 from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.models import Customer, User, Visit
-from crmtui.store.org.people import find_user
+from crmtui.store.org.users import find_user
 
 SCORES = (1, 2, 3, 4, 5)
 
@@ -65,14 +65,14 @@ def add_visit(actor: Actor, customer_ref: str | int, satisfaction, note: str = "
     if actor.id is None:
         raise BadInput("Return visits are recorded by a user: say who is acting with --user.")
     score = check_satisfaction(satisfaction)
-    day = parse_date(on) if on else local_today()
+    day = values.optional_day(on) or local_today()
     if day > local_today():
         raise BadInput("A return visit cannot be recorded in the future.")
     with db.atomic():
         customer = find_customer(actor, customer_ref, write=True)
-        values = {"customer": customer.id, "on": day, "satisfaction": score, "note": (note or "").strip(), "by": actor.id}
-        visit_id = Visit.insert(created_at=now(), **values).execute()
-        audit.record(actor.login, "visit", visit_id, "create", audit.changes({}, values))
+        row = {"customer": customer.id, "on": day, "satisfaction": score, "note": values.note(note), "by": actor.id}
+        visit_id = Visit.insert(created_at=now(), **row).execute()
+        audit.record(actor.login, "visit", visit_id, "create", audit.changes({}, row))
     return visit_id
 
 
@@ -97,8 +97,7 @@ def _where(actor: Actor, flt: VisitFilter) -> Expression:
 def list_visits(actor: Actor, flt: VisitFilter | None = None, limit: int | None = 50, offset: int = 0) -> list[VisitRow]:
     """One page of return visits, newest first."""
     flt = flt or VisitFilter()
-    if (limit is not None and limit < 0) or offset < 0:
-        raise BadInput("--limit and --offset take numbers, 0 or more.")
+    values.page(limit, offset)
     query = (
         Visit.select(Visit.id, Visit.on, Customer.id, Customer.name, Visit.satisfaction, User.login, Visit.note, Visit.created_at)
         .join_from(Visit, Customer, JOIN.LEFT_OUTER, on=(Visit.customer == Customer.id))

@@ -7,10 +7,9 @@ from datetime import date
 
 from peewee import JOIN
 
-from crmtui.store.kernel import audit
+from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, visible_customers
-from crmtui.store.kernel.clock import parse_date
-from crmtui.store.customers.records import check_email, check_phone, find_customer
+from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.lookup import resolve
@@ -34,31 +33,24 @@ class ContactRow:
 
 def _checked(fields: dict) -> dict:
     """Validated values of the fields given (None leaves a field, '' clears an optional one)."""
-    checks = {
-        "phone": check_phone,
-        "email": check_email,
-        "birthday": lambda v: parse_date(v) if v.strip() else None,
-    }
-    values = {}
-    for key, value in fields.items():
-        if value is None:
-            continue
-        if key not in CONTACT_FIELDS:
-            raise BadInput(f"Cannot edit {key}.")
-        if key == "name" and not value.strip():
-            raise BadInput("A contact needs a name.")
-        values[key] = checks[key](value) if key in checks else (value.strip() or None)
-    return values
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise BadInput(f"Cannot edit {', '.join(sorted(unknown))}.")
+    readers = {
+        "name": lambda v: values.name(v, "contact"), "phone": values.phone, "email": values.email,
+        "birthday": values.optional_day,
+    }  # fmt: skip
+    return {k: readers.get(k, lambda v, k=k: values.text(v, k))(v) for k, v in fields.items() if v is not None}
 
 
 def add_contact(actor: Actor, customer_ref: str | int, name: str, **fields) -> int:
     """Add a contact to a customer the actor may change; FIELDS are title, phone, email, wechat, birthday (a date
     as the user types it). Returns the contact's id."""
-    values = _checked({"name": name, **fields})
+    row = _checked({"name": name, **fields})
     with db.atomic():
         customer = find_customer(actor, customer_ref, write=True)
-        contact_id = Contact.insert(customer=customer.id, **values).execute()
-        audit.record(actor.login, "contact", contact_id, "create", audit.changes({}, {"customer": customer.id, **values}))
+        contact_id = Contact.insert(customer=customer.id, **row).execute()
+        audit.record(actor.login, "contact", contact_id, "create", audit.changes({}, {"customer": customer.id, **row}))
     return contact_id
 
 
@@ -78,11 +70,7 @@ def edit_contact(actor: Actor, ref: str | int, **fields) -> dict:
     with db.atomic():
         contact = find_contact(actor, ref)
         find_customer(actor, contact.customer_id, write=True)
-        diff = audit.changes({k: getattr(contact, k) for k in new}, new)
-        if diff:
-            Contact.update(**{k: new[k] for k in diff}).where(Contact.id == contact.id).execute()
-            audit.record(actor.login, "contact", contact.id, "edit", diff)
-    return diff
+        return audit.update(actor.login, contact, new, "contact")
 
 
 def list_contacts(actor: Actor, customer_ref: str | int | None = None, limit: int | None = None, offset: int = 0) -> list[ContactRow]:

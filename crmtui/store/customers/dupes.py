@@ -19,6 +19,7 @@ from peewee import JOIN, fn
 from crmtui.store.kernel import audit
 from crmtui.store.kernel import normalize
 from crmtui.store.kernel.access import Actor, check_customer_write, visible_customers
+from crmtui.store.kernel.bulk import stream
 from crmtui.store.kernel.clock import now
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput
@@ -75,8 +76,6 @@ class _Groups:
 
 def _customers(actor: Actor):
     """(id, name, phone, email) of every visible customer, streamed in batches."""
-    from crmtui.store.exchange.export import stream
-
     return stream(
         Customer.select(Customer.id, Customer.name, Customer.phone, Customer.email)
         .where(visible_customers(actor), Customer.deleted_at.is_null())

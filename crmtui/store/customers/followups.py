@@ -7,15 +7,17 @@ from datetime import datetime, timedelta
 
 from peewee import JOIN
 
-from crmtui.store.kernel import audit
+from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_or_team
 from crmtui.store.kernel.clock import day_start, now, parse_date, parse_when
 from crmtui.store.customers.contacts import find_contact
 from crmtui.store.customers.records import due_condition, find_customer
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import locked
 from crmtui.store.kernel.errors import BadInput
-from crmtui.store.kernel.models import FOLLOWUP_TYPES, Contact, Customer, Followup, User
-from crmtui.store.org.people import find_user
+from crmtui.store.kernel.models import Contact, Customer, Followup, User
+from crmtui.store.kernel.values import FOLLOWUP_TYPES
+from crmtui.store.org.users import find_user
 
 
 @dataclass
@@ -42,10 +44,7 @@ class FollowupRow:
 
 
 def check_type(kind: str) -> str:
-    value = kind.strip().lower()
-    if value not in FOLLOWUP_TYPES:
-        raise BadInput(f"Unknown follow-up type {kind!r}: use one of {', '.join(FOLLOWUP_TYPES)}.")
-    return value
+    return values.choice(kind, FOLLOWUP_TYPES, "follow-up type")
 
 
 def next_followup(old_last: datetime | None, old_next: datetime | None, at: datetime, planned: datetime | None):
@@ -81,8 +80,7 @@ def log_followup(
         raise BadInput("The next follow-up must come after this one.")
     with db.atomic():
         customer = find_customer(actor, customer_ref, write=True)
-        if is_postgres():  # SQLite's IMMEDIATE transaction already serialises writers
-            customer = Customer.select().where(Customer.id == customer.id).for_update().get()
+        customer = locked(Customer.select().where(Customer.id == customer.id)).get()  # its last and next follow-up
         contact_id = find_contact(actor, contact, customer.id).id if contact else None
         followup_id = Followup.insert(
             customer=customer.id, contact=contact_id, user=actor.id, type=kind, at=when, note=note or "",

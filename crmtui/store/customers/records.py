@@ -8,22 +8,24 @@ read by id; count_customers(at_most=N) stops counting past N (a common search te
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from peewee import JOIN, SQL, Expression, NodeList, fn
 
-from crmtui.store.kernel import audit
-from crmtui.store.kernel import normalize
+from crmtui.store.customers import ownership
+from crmtui.store.kernel import audit, values
 from crmtui.store.customers import search
-from crmtui.store.kernel.access import Actor, visible_customers, writable_customers
+from crmtui.store.customers.lifecycle import lifecycle_condition
+from crmtui.store.kernel.access import Actor, may_give_to, require_active, visible_customers, writable_customers
 from crmtui.store.kernel.clock import day_start, local_today, now
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import is_postgres
 from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted
 from crmtui.store.kernel.lookup import resolve
-from crmtui.store.kernel.models import TIERS, Customer, CustomerTag, Deal, OwnershipEvent, Stage, Territory, User
-from crmtui.store.org.people import find_territory, find_user
+from crmtui.store.kernel.models import Customer, CustomerTag, Territory, User
+from crmtui.store.org.users import find_user
+from crmtui.store.org.territories import check_territory_access, find_territory
 
 DUE_WINDOWS = ("today", "overdue", "week")
 EDITABLE = ("name", "tier", "phone", "email", "industry", "source", "address")
@@ -60,107 +62,28 @@ class CustomerRow:
     deleted_at: datetime | None
 
 
-@dataclass
-class OwnershipRow:
-    at: datetime
-    kind: str
-    from_user: str | None
-    to_user: str | None
-    by: str | None
-    reason: str | None
-
-
-@dataclass
-class DealSummary:
-    id: int
-    title: str
-    stage: str
-    amount: Decimal
-    expected_close: date | None
-
-
-@dataclass
-class CustomerDetail:
-    id: int
-    name: str
-    tier: str
-    owner: str | None
-    former_owner: str | None
-    territory: str
-    phone: str | None
-    email: str | None
-    industry: str | None
-    source: str | None
-    address: str | None
-    locked: bool
-    owned_at: datetime | None
-    last_followup_at: datetime | None
-    next_followup_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    tags: list[str] = field(default_factory=list)
-    contacts: list = field(default_factory=list)  # contacts.ContactRow
-    followups: list = field(default_factory=list)  # followups.FollowupRow, newest first
-    deals: list[DealSummary] = field(default_factory=list)
-    ownership: list[OwnershipRow] = field(default_factory=list)  # oldest first
-
-
 # --- validation --------------------------------------------------------------------------------------------
 
 
-def check_tier(tier: str) -> str:
-    value = tier.strip().upper()
-    if value not in TIERS:
-        raise BadInput(f"Unknown tier {tier!r}: use one of {', '.join(TIERS)}.")
-    return value
-
-
-def check_phone(phone: str | None) -> str | None:
-    """A phone as typed (trimmed), if it has the shape of one; '' clears it."""
-    if not phone or not phone.strip():
-        return None
-    if normalize.phone(phone) is None:
-        raise BadInput(f"{phone!r} is not a phone number: use digits, optionally with +, spaces or dashes.")
-    return phone.strip()
-
-
-def check_email(email: str | None) -> str | None:
-    if not email or not email.strip():
-        return None
-    value = normalize.email(email)
-    if value is None:
-        raise BadInput(f"{email!r} is not an email address.")
-    return value
-
-
-def _check_name(name: str) -> str:
-    value = " ".join(name.split())
-    if not value:
-        raise BadInput("A customer needs a name.")
-    return value
-
-
-def _clean_tags(tags) -> list[str]:
-    return list(dict.fromkeys(t.strip().lower() for t in tags or () if t.strip()))
-
-
-def _text_or_none(value: str | None) -> str | None:
-    return value.strip() or None if value is not None else None
+def _checked(fields: dict) -> dict:
+    """The EDITABLE fields given (None leaves one as it is; '' clears an optional one), read by kernel/values."""
+    readers = {"name": lambda v: values.name(v, "customer"), "tier": values.tier, "phone": values.phone,
+               "email": values.email}  # fmt: skip
+    return {k: readers.get(k, lambda v, k=k: values.text(v, k))(v) for k, v in fields.items() if v is not None}
 
 
 def _territory_for(actor: Actor, ref: str | None, owner: User | None) -> int:
     """The territory named, else the owner's, else the actor's; non-admins only work in their own territories."""
     if ref:
-        territory_id = find_territory(ref).id
+        territory = find_territory(ref)
     elif owner is not None and owner.territory_id:
-        territory_id = owner.territory_id
+        territory = Territory.get_by_id(owner.territory_id)
     elif actor.territory_id:
-        territory_id = actor.territory_id
+        territory = Territory.get_by_id(actor.territory_id)
     else:
         raise BadInput("Say which territory the customer belongs to: --territory T.")
-    if not actor.is_admin and territory_id not in actor.territory_ids:
-        raise NotPermitted(f"{actor.login} does not work in territory {Territory.get_by_id(territory_id).name}.")
-    return territory_id
+    check_territory_access(actor, territory, manage=False)
+    return territory.id
 
 
 def _owner_for(actor: Actor, ref: str | None) -> User | None:
@@ -174,12 +97,7 @@ def _owner_for(actor: Actor, ref: str | None) -> User | None:
         if actor.id is None:
             raise BadInput("The system user cannot own customers: name an owner or 'pool'.")
         return User.get_by_id(actor.id)
-    user = find_user(ref)
-    if not user.active:
-        raise BadInput(f"User {user.login!r} is deactivated and cannot own customers.")
-    if not actor.is_admin and user.id not in actor.team_ids:
-        raise NotPermitted(f"{actor.login} may not give customers to {user.login}.")
-    return user
+    return may_give_to(actor, require_active(find_user(ref)))
 
 
 # --- finding -----------------------------------------------------------------------------------------------
@@ -230,20 +148,12 @@ def add_customer(
     tags=(),
 ) -> int:
     """Add a customer; returns its id. OWNER is 'me', a login or 'pool' (default: see _owner_for)."""
-    values = dict(
-        name=_check_name(name),
-        tier=check_tier(tier),
-        phone=check_phone(phone),
-        email=check_email(email),
-        industry=_text_or_none(industry),
-        source=_text_or_none(source),
-        address=_text_or_none(address),
-    )
-    clean_tags = _clean_tags(tags)
+    row = _checked(dict(name=name, tier=tier, phone=phone, email=email, industry=industry, source=source, address=address))
+    clean_tags = values.tags(tags)
     with db.atomic():
         owner_user = _owner_for(actor, owner)
         moment = now()
-        values.update(
+        row.update(
             territory=_territory_for(actor, territory, owner_user),
             owner=owner_user.id if owner_user else None,
             owned_at=moment if owner_user else None,
@@ -251,12 +161,13 @@ def add_customer(
             created_at=moment,
             updated_at=moment,
         )
-        customer_id = Customer.insert(**values).execute()
-        search.save_keys([(customer_id, search.customer_key(values["name"], values["phone"], values["email"]))])
+        customer_id = Customer.insert(**row).execute()
+        search.save_keys([(customer_id, search.customer_key(row["name"], row.get("phone"), row.get("email")))])
         _replace_tags(customer_id, clean_tags)
         if owner_user:
-            OwnershipEvent.insert(customer=customer_id, to_user=owner_user.id, kind="create", at=moment, by=actor.id).execute()
-        shown = {k: v for k, v in values.items() if k not in ("created_at", "updated_at")}
+            ownership.log(actor, "create", [(customer_id, None, owner_user.id, None)], moment, audited=False)
+        shown = {k: row.get(k) for k in ("name", "tier", "phone", "email", "industry", "source", "address", "territory",
+                                          "owner", "owned_at", "pooled_at")}  # fmt: skip
         audit.record(actor.login, "customer", customer_id, "create", audit.changes({}, {**shown, "tags": clean_tags}))
     return customer_id
 
@@ -269,9 +180,8 @@ def edit_customer(
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise BadInput(f"Cannot edit {', '.join(sorted(unknown))}.")
-    checks = {"name": _check_name, "tier": check_tier, "phone": check_phone, "email": check_email}
-    new = {k: checks.get(k, _text_or_none)(v) for k, v in fields.items() if v is not None}
-    adding, removing = _clean_tags(add_tags), _clean_tags(remove_tags)
+    new = _checked(fields)
+    adding, removing = values.tags(add_tags), values.tags(remove_tags)
     with db.atomic():
         customer = find_customer(actor, ref, write=True)
         if territory is not None:
@@ -351,7 +261,7 @@ def _conditions(actor: Actor, flt: CustomerFilter, text: bool = True, owner_inde
     elif flt.owner:
         where &= Customer.owner == find_user(flt.owner).id
     if flt.tier:
-        where &= Customer.tier.in_([check_tier(t) for t in flt.tier.split(",") if t.strip()])
+        where &= Customer.tier.in_(values.tiers(flt.tier))
     if flt.tag:
         tagged = CustomerTag.select(CustomerTag.customer).where(CustomerTag.tag == flt.tag.strip().lower())
         where &= Customer.id.in_(tagged)
@@ -365,8 +275,6 @@ def _conditions(actor: Actor, flt: CustomerFilter, text: bool = True, owner_inde
     if flt.due:
         where &= due_condition(Customer.next_followup_at, flt.due)
     if flt.lifecycle:
-        from crmtui.store.customers.lifecycle import lifecycle_condition
-
         where &= lifecycle_condition(flt.lifecycle, now())
     if flt.ids is not None:
         where &= Customer.id.in_(flt.ids)
@@ -420,8 +328,7 @@ def list_customers(
     """One page of the customers the actor sees. SORT is a key of SORTS (prefix '-' to reverse) or 'rank' (the
     default with a search text; otherwise 'name')."""
     flt = flt or CustomerFilter()
-    if (limit is not None and limit < 0) or offset < 0:
-        raise BadInput("--limit and --offset take numbers, 0 or more.")
+    values.page(limit, offset)
     if flt.text is not None and not search.normalize(flt.text):
         raise BadInput("Search for at least one character.")
     order = _order(sort, flt.text)
@@ -477,59 +384,8 @@ def count_customers(actor: Actor, flt: CustomerFilter | None = None, at_most: in
 # --- one customer in full ----------------------------------------------------------------------------------
 
 
-def _ownership_history(customer_id: int) -> list[OwnershipRow]:
-    source, target, by = User.alias(), User.alias(), User.alias()
-    query = (
-        OwnershipEvent.select(OwnershipEvent.at, OwnershipEvent.kind, source.login, target.login, by.login, OwnershipEvent.reason)
-        .join_from(OwnershipEvent, source, JOIN.LEFT_OUTER, on=(OwnershipEvent.from_user == source.id))
-        .join_from(OwnershipEvent, target, JOIN.LEFT_OUTER, on=(OwnershipEvent.to_user == target.id))
-        .join_from(OwnershipEvent, by, JOIN.LEFT_OUTER, on=(OwnershipEvent.by == by.id))
-        .where(OwnershipEvent.customer == customer_id)
-        .order_by(OwnershipEvent.at, OwnershipEvent.id)
-        .tuples()
-    )
-    return [OwnershipRow(*row) for row in query]
-
-
-def _deals(customer_id: int) -> list[DealSummary]:
-    query = (
-        Deal.select(Deal.id, Deal.title, Stage.name, Deal.amount, Deal.expected_close)
-        .join(Stage)
-        .where(Deal.customer == customer_id, Deal.deleted_at.is_null())
-        .order_by(Deal.created_at.desc(), Deal.id.desc())
-    )
-    return [DealSummary(d.id, d.title, d.stage.name, d.amount, d.expected_close) for d in query]
-
-
-def get_customer_detail(actor: Actor, ref: str | int, recent: int = 10) -> CustomerDetail:
-    """Everything about one visible customer: profile, tags, contacts, the RECENT latest follow-ups, deals and
-    the ownership history."""
-    from crmtui.store.customers.contacts import list_contacts
-    from crmtui.store.customers.followups import FollowupFilter, list_followups
-
-    customer = find_customer(actor, ref)
-    logins = dict(User.select(User.id, User.login).where(User.id.in_([customer.owner_id, customer.former_owner_id])).tuples())
-    return CustomerDetail(
-        id=customer.id,
-        name=customer.name,
-        tier=customer.tier,
-        owner=logins.get(customer.owner_id),
-        former_owner=logins.get(customer.former_owner_id),
-        territory=Territory.get_by_id(customer.territory_id).name,
-        phone=customer.phone,
-        email=customer.email,
-        industry=customer.industry,
-        source=customer.source,
-        address=customer.address,
-        locked=customer.locked,
-        owned_at=customer.owned_at,
-        last_followup_at=customer.last_followup_at,
-        next_followup_at=customer.next_followup_at,
-        created_at=customer.created_at,
-        updated_at=customer.updated_at,
-        tags=tags_of(customer.id),
-        contacts=list_contacts(actor, str(customer.id)),
-        followups=list_followups(actor, FollowupFilter(customer=str(customer.id)), limit=recent),
-        deals=_deals(customer.id),
-        ownership=_ownership_history(customer.id),
-    )
+def search_customers(actor: Actor, text: str, limit: int | None = 20) -> list[CustomerRow]:
+    """The customers the actor may see that match TEXT, best first: list_customers sorted by rank, which reads a
+    page (LIMIT) in tiers that stop once it is full (search.ranked_ids) and ranks every match (no limit) in one
+    query."""
+    return list_customers(actor, CustomerFilter(text=text), sort="rank", limit=limit)

@@ -20,7 +20,10 @@ from contextlib import contextmanager
 from peewee import SQL, Case, Database, Expression, NodeList, PostgresqlDatabase, Value, fn
 
 from crmtui.store.customers import pinyin
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.access import Actor, visible_customers
+from crmtui.store.kernel.bulk import write_rows
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import is_postgres
 from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.models import Customer, CustomerSearchKey
 
@@ -74,8 +77,6 @@ def customer_key(name: str, phone: str | None = None, email: str | None = None) 
 
 def write_keys(rows: Iterable[tuple[int, str]]) -> None:
     """Store the keys of new customers, (customer id, customer_key) pairs, in bulk (COPY on PostgreSQL)."""
-    from crmtui.store.kernel.bulk import write_rows  # the imports package is heavy; only bulk writers need this
-
     write_rows(KEY_TABLE, ["customer_id", "search_text"], rows)
 
 
@@ -286,22 +287,13 @@ def ranked_order(text: str, model=Customer) -> list:
     return [rank(text, model), fn.LENGTH(model.name), model.name, model.id]
 
 
-def search_customers(actor, text: str, limit: int | None = 20) -> list:
-    """The customers the actor may see that match TEXT, best first (CustomerRow): customers.list_customers sorted
-    by rank, which reads a page (LIMIT) in tiers that stop once it is full (see ranked_ids) and ranks every match
-    (no limit) in one query."""
-    from crmtui.store.customers.records import CustomerFilter, list_customers
-
-    return list_customers(actor, CustomerFilter(text=text), sort="rank", limit=limit)
-
-
 # --- a page in tiers -----------------------------------------------------------------------------------------
 
 FIRST_CHUNK = 100  # candidates confirmed at a time from an index (at least 5 pages); doubled while the page is not full
 LAST_CHUNK = 32_000
 
 
-def ranked_ids(actor, text: str, limit: int, scope: Expression | None = None) -> list[int]:
+def ranked_ids(actor: Actor, text: str, limit: int, scope: Expression | None = None) -> list[int]:
     """The ids of the best LIMIT customers among SCOPE (a WHERE clause; default: the customers the actor sees,
     not deleted) that match TEXT, read from indexes in tiers that stop
     when the page is full: (1) the names that are it, from the name index; (2) customers with a word (name, pinyin, initials, phone, email) that starts with it (ranks 0-2): on SQLite
@@ -309,8 +301,6 @@ def ranked_ids(actor, text: str, limit: int, scope: Expression | None = None) ->
     order, a chunk at a time, and ranks what it confirmed. A tier that ends with the page not full has been read
     whole, so no better match is left behind; within the tier that fills the page, the page is the best of the
     chunks read (exact whenever that tier has fewer matches than its first chunk)."""
-    from crmtui.store.kernel.access import visible_customers
-
     query = normalize(text)
     if not query:
         raise BadInput("Search for at least one character.")

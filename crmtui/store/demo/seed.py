@@ -35,13 +35,17 @@ from peewee import AutoField
 from crmtui.store.customers import pinyin
 from crmtui.store.kernel.access import Actor, require_admin
 from crmtui.store.kernel.clock import day_start, local_today
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import is_postgres
 from crmtui.store.kernel.errors import BadInput, Refused
 from crmtui.store.kernel.bulk import indexes_rebuilt, write_rows
-from crmtui.store.kernel.models import ALL_MODELS, TIERS, AuditLog, Contact, Contract, ContractLine, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup, Instalment, Invoice, OwnershipEvent, Payment, Pipeline, PoolRules, Product, Quote, QuoteLine, Setting, Stage, Territory, Ticket, TierRule, User, Visit
-from crmtui.store.org.people import DEFAULT_NO_FOLLOWUP_DAYS
+from crmtui.store.kernel.models import ALL_MODELS, AuditLog, Contact, Contract, ContractLine, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup, Instalment, Invoice, OwnershipEvent, Payment, Pipeline, PoolRules, Product, Quote, QuoteLine, Setting, Stage, Territory, Ticket, TierRule, User, Visit
+from crmtui.store.kernel.values import TIERS
+from crmtui.store.org.territories import DEFAULT_NO_FOLLOWUP_DAYS
 from crmtui.store.customers.search import bulk_loading, customer_key
-from crmtui.store.platform.setup import ensure_default_pipeline
+from crmtui.store.sales.pipelines import ensure_default_pipeline
+from crmtui.store.kernel.access import SYSTEM
+from crmtui.store.pool.reclaim import reclaim
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 Write = tuple[type, list[str], list[tuple]]  # rows for a model's table: (model, columns, rows)
@@ -220,9 +224,6 @@ def _reclaim_as_of_now(result: DemoResult) -> None:
     """The store's reclaim pass as of the seed moment (one set-based UPDATE, after the indexes are back), so no
     owned customer is past its tier's rule, as a team reclaiming daily leaves it; whatever it takes back gets
     its ownership event and audit row the usual way."""
-    from crmtui.store.kernel.access import SYSTEM
-    from crmtui.store.pool.reclaim import reclaim
-
     result.counts["reclaimed"] = reclaim(SYSTEM).total
 
 

@@ -14,16 +14,21 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from peewee import JOIN, SQL, Case, Field, Select, fn
+from peewee import JOIN, Case, Field, Select, fn
 
 from crmtui.store.kernel.access import Actor, require_admin
 from crmtui.store.kernel.clock import parse_when
 from crmtui.store.exchange.csvtext import csv_text, line_writer
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel import bulk
+from crmtui.store.kernel.bulk import stream
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel import dialect
+from crmtui.store.kernel.dialect import cents_as_text, date_text, is_postgres, utc_text
 from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.models import AuditLog, Contact, Contract, Customer, CustomerTag, Deal, DealStageHistory, Followup, Invoice, OwnershipEvent, Payment, Pipeline, Product, Quote, Stage, Territory, Ticket, User
+from crmtui.store.customers.records import CustomerFilter, _conditions
+from crmtui.store.customers.records import find_customer
 
-PG_FETCH = 5000  # rows per round trip of the server-side cursor
 SQLITE_FETCH = 2000  # lines per round trip of the CSV text path
 COPY_CHUNK = 1 << 20  # bytes of PostgreSQL's CSV handed on at once
 UNIT, RECORD = "\x1f", "\x1e"  # SQLite's separators of cells and rows in the CSV text path: data practically never
@@ -52,25 +57,6 @@ class ExportFilters:
 # -- values as text, computed by the database --------------------------------------------------------------
 
 
-def money(field: Field):
-    if is_postgres():
-        return (field / SQL("100.0")).cast("numeric(20,2)").cast("text")
-    return fn.printf("%.2f", field / SQL("100.0"))
-
-
-def stamp(field: Field):
-    """A stored UTC time as ISO-8601 with Z, so pipelines and `crm import` read it unambiguously."""
-    if is_postgres():
-        return fn.to_char(field, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-    # SQLite keeps `YYYY-MM-DD HH:MM:SS` text: two string operations are several times cheaper than strftime's
-    # date parsing, and NULL stays NULL.
-    return fn.replace(field, " ", "T").concat("Z")
-
-
-def day(field: Field):
-    return fn.to_char(field, "YYYY-MM-DD") if is_postgres() else field
-
-
 def flag(field: Field):
     return Case(None, [(field, "yes")], "no")
 
@@ -78,9 +64,8 @@ def flag(field: Field):
 def tag_lists():
     """Each customer's tags as one `;`-separated cell, aggregated once and joined (a correlated subquery per
     customer costs PostgreSQL a third of the export)."""
-    aggregate = fn.string_agg(CustomerTag.tag, ";") if is_postgres() else fn.group_concat(CustomerTag.tag, ";")
     return (
-        CustomerTag.select(CustomerTag.customer.alias("customer_id"), aggregate.alias("tags"))
+        CustomerTag.select(CustomerTag.customer.alias("customer_id"), dialect.joined(CustomerTag.tag, ";").alias("tags"))
         .group_by(CustomerTag.customer)
         .alias("tag_list")
     )
@@ -97,16 +82,12 @@ class Entity:
 
 def _customer_filters(actor: Actor, query: Select, filters: ExportFilters) -> Select:
     """The customer list's own filters (one rule in one place), plus one customer by id or name."""
-    from crmtui.store.customers.records import CustomerFilter, _conditions
-
     chosen = CustomerFilter(
         owner=filters.owner, tier=filters.tier, tag=filters.tag, territory=filters.territory,
         stale_days=filters.stale_days, due=filters.due, text=filters.text, include_deleted=filters.include_deleted,
     )  # fmt: skip
     query = query.where(_conditions(actor, chosen))
     if filters.customer:
-        from crmtui.store.customers.records import find_customer
-
         query = query.where(Customer.id == find_customer(actor, filters.customer).id)
     return query
 
@@ -126,10 +107,10 @@ def _customers(actor: Actor, filters: ExportFilters):
         "email": Customer.email, "industry": Customer.industry, "source": Customer.source,
         "address": Customer.address, "external_id": Customer.external_id, "territory": Territory.name,
         "owner": owner.login, "former_owner": former.login, "tags": tags.c.tags,
-        "owned_at": stamp(Customer.owned_at), "pooled_at": stamp(Customer.pooled_at),
-        "last_followup_at": stamp(Customer.last_followup_at), "next_followup_at": stamp(Customer.next_followup_at),
-        "locked": flag(Customer.locked), "created_at": stamp(Customer.created_at),
-        "updated_at": stamp(Customer.updated_at), "deleted_at": stamp(Customer.deleted_at),
+        "owned_at": utc_text(Customer.owned_at), "pooled_at": utc_text(Customer.pooled_at),
+        "last_followup_at": utc_text(Customer.last_followup_at), "next_followup_at": utc_text(Customer.next_followup_at),
+        "locked": flag(Customer.locked), "created_at": utc_text(Customer.created_at),
+        "updated_at": utc_text(Customer.updated_at), "deleted_at": utc_text(Customer.deleted_at),
     }  # fmt: skip
     query = (
         Customer.select()
@@ -154,14 +135,14 @@ def _child_of_customer(model, actor: Actor, filters: ExportFilters, columns: dic
 def _contacts(actor, filters):
     return _child_of_customer(Contact, actor, filters, {
         "name": Contact.name, "title": Contact.title, "phone": Contact.phone, "email": Contact.email,
-        "wechat": Contact.wechat, "birthday": day(Contact.birthday), "created_at": stamp(Contact.created_at),
+        "wechat": Contact.wechat, "birthday": date_text(Contact.birthday), "created_at": utc_text(Contact.created_at),
     }, Contact.created_at)  # fmt: skip
 
 
 def _followups(actor, filters):
     return _child_of_customer(Followup, actor, filters, {
-        "user": User.login, "type": Followup.type, "at": stamp(Followup.at), "note": Followup.note,
-        "next_at": stamp(Followup.next_at), "created_at": stamp(Followup.created_at),
+        "user": User.login, "type": Followup.type, "at": utc_text(Followup.at), "note": Followup.note,
+        "next_at": utc_text(Followup.next_at), "created_at": utc_text(Followup.created_at),
     }, Followup.at, [lambda q: q.join_from(Followup, User, on=(Followup.user == User.id))])  # fmt: skip
 
 
@@ -173,10 +154,10 @@ def _deals(actor, filters):
         lambda q: q.join_from(Deal, owner, on=(Deal.owner == owner.id), join_type=JOIN.LEFT_OUTER),
     ]
     query, columns = _child_of_customer(Deal, actor, filters, {
-        "title": Deal.title, "pipeline": Pipeline.name, "stage": Stage.name, "amount": money(Deal.amount),
-        "expected_close": day(Deal.expected_close), "owner": owner.login, "external_id": Deal.external_id,
-        "created_at": stamp(Deal.created_at), "stage_entered_at": stamp(Deal.stage_entered_at),
-        "closed_at": stamp(Deal.closed_at), "lost_reason": Deal.lost_reason,
+        "title": Deal.title, "pipeline": Pipeline.name, "stage": Stage.name, "amount": cents_as_text(Deal.amount),
+        "expected_close": date_text(Deal.expected_close), "owner": owner.login, "external_id": Deal.external_id,
+        "created_at": utc_text(Deal.created_at), "stage_entered_at": utc_text(Deal.stage_entered_at),
+        "closed_at": utc_text(Deal.closed_at), "lost_reason": Deal.lost_reason,
     }, Deal.created_at, joins)  # fmt: skip
     if filters.stage:
         query = query.where(Stage.name == filters.stage)
@@ -189,7 +170,7 @@ def _stage_history(actor, filters):
     from_stage, to_stage, by = Stage.alias("from_stage"), Stage.alias("to_stage"), User.alias("by_user")
     columns = {
         "id": DealStageHistory.id, "deal": Deal.id, "deal_external_id": Deal.external_id, "customer": Customer.name,
-        "from_stage": from_stage.name, "to_stage": to_stage.name, "at": stamp(DealStageHistory.at), "by": by.login,
+        "from_stage": from_stage.name, "to_stage": to_stage.name, "at": utc_text(DealStageHistory.at), "by": by.login,
     }  # fmt: skip
     query = (
         DealStageHistory.select()
@@ -207,7 +188,7 @@ def _products(actor, filters):
     del actor, filters
     columns = {
         "id": Product.id, "code": Product.code, "name": Product.name, "unit": Product.unit,
-        "unit_price": money(Product.unit_price), "active": flag(Product.active),
+        "unit_price": cents_as_text(Product.unit_price), "active": flag(Product.active),
     }  # fmt: skip
     return Product.select().order_by(Product.id), columns
 
@@ -215,8 +196,8 @@ def _products(actor, filters):
 def _quotes(actor, filters):
     by = User.alias("quote_by")
     query, columns = _child_of_customer(Quote, actor, filters, {
-        "number": Quote.number, "deal": Quote.deal, "status": Quote.status, "valid_until": day(Quote.valid_until),
-        "total": money(Quote.total), "created_by": by.login, "created_at": stamp(Quote.created_at),
+        "number": Quote.number, "deal": Quote.deal, "status": Quote.status, "valid_until": date_text(Quote.valid_until),
+        "total": cents_as_text(Quote.total), "created_by": by.login, "created_at": utc_text(Quote.created_at),
     }, Quote.created_at, [lambda q: q.join_from(Quote, by, on=(Quote.created_by == by.id), join_type=JOIN.LEFT_OUTER)])  # fmt: skip
     return _status(query, Quote, filters), columns
 
@@ -224,9 +205,9 @@ def _quotes(actor, filters):
 def _contracts(actor, filters):
     owner = User.alias("contract_owner")
     query, columns = _child_of_customer(Contract, actor, filters, {
-        "number": Contract.number, "deal": Contract.deal, "owner": owner.login, "signed_on": day(Contract.signed_on),
-        "start_on": day(Contract.start_on), "end_on": day(Contract.end_on), "amount": money(Contract.amount),
-        "status": Contract.status, "created_at": stamp(Contract.created_at),
+        "number": Contract.number, "deal": Contract.deal, "owner": owner.login, "signed_on": date_text(Contract.signed_on),
+        "start_on": date_text(Contract.start_on), "end_on": date_text(Contract.end_on), "amount": cents_as_text(Contract.amount),
+        "status": Contract.status, "created_at": utc_text(Contract.created_at),
     }, Contract.created_at, [lambda q: q.join_from(Contract, owner, on=(Contract.owner == owner.id), join_type=JOIN.LEFT_OUTER)])  # fmt: skip
     return _status(query, Contract, filters), columns
 
@@ -240,16 +221,16 @@ def _of_contract(model, actor, filters, columns: dict, when: Field):
 def _payments(actor, filters):
     by = User.alias("paid_by")
     query, columns = _of_contract(Payment, actor, filters, {
-        "amount": money(Payment.amount), "paid_on": day(Payment.paid_on), "by": by.login, "note": Payment.note,
-        "created_at": stamp(Payment.created_at),
+        "amount": cents_as_text(Payment.amount), "paid_on": date_text(Payment.paid_on), "by": by.login, "note": Payment.note,
+        "created_at": utc_text(Payment.created_at),
     }, Payment.paid_on)  # fmt: skip
     return query.join_from(Payment, by, on=(Payment.by == by.id), join_type=JOIN.LEFT_OUTER), columns
 
 
 def _invoices(actor, filters):
     return _of_contract(Invoice, actor, filters, {
-        "number": Invoice.number, "amount": money(Invoice.amount), "issued_on": day(Invoice.issued_on),
-        "type": Invoice.type, "buyer_tax_id": Invoice.buyer_tax_id, "created_at": stamp(Invoice.created_at),
+        "number": Invoice.number, "amount": cents_as_text(Invoice.amount), "issued_on": date_text(Invoice.issued_on),
+        "type": Invoice.type, "buyer_tax_id": Invoice.buyer_tax_id, "created_at": utc_text(Invoice.created_at),
     }, Invoice.issued_on)  # fmt: skip
 
 
@@ -257,7 +238,7 @@ def _tickets(actor, filters):
     assignee = User.alias("assignee")
     query, columns = _child_of_customer(Ticket, actor, filters, {
         "subject": Ticket.subject, "priority": Ticket.priority, "status": Ticket.status, "assignee": assignee.login,
-        "due_by": stamp(Ticket.due_by), "created_at": stamp(Ticket.created_at), "resolved_at": stamp(Ticket.resolved_at),
+        "due_by": utc_text(Ticket.due_by), "created_at": utc_text(Ticket.created_at), "resolved_at": utc_text(Ticket.resolved_at),
     }, Ticket.created_at, [lambda q: q.join_from(Ticket, assignee, on=(Ticket.assignee == assignee.id), join_type=JOIN.LEFT_OUTER)])  # fmt: skip
     return _status(query, Ticket, filters), columns
 
@@ -268,7 +249,7 @@ def _status(query: Select, model, filters: ExportFilters) -> Select:
 
 def _territories(actor, filters):
     del actor, filters
-    columns = {"id": Territory.id, "name": Territory.name, "created_at": stamp(Territory.created_at)}
+    columns = {"id": Territory.id, "name": Territory.name, "created_at": utc_text(Territory.created_at)}
     return Territory.select().order_by(Territory.id), columns
 
 
@@ -278,7 +259,7 @@ def _users(actor, filters):
     columns = {
         "id": User.id, "login": User.login, "display_name": User.display_name, "role": User.role,
         "manager": manager.login, "territory": Territory.name, "active": flag(User.active), "email": User.email,
-        "created_at": stamp(User.created_at),
+        "created_at": utc_text(User.created_at),
     }  # fmt: skip
     query = (
         User.select()
@@ -297,7 +278,7 @@ def _ownership(actor, filters):
     columns = {
         "id": OwnershipEvent.id, "customer_id": Customer.id, "customer": Customer.name, "kind": OwnershipEvent.kind,
         "from_user": from_user.login, "to_user": to_user.login, "reason": OwnershipEvent.reason,
-        "at": stamp(OwnershipEvent.at), "by": by.login,
+        "at": utc_text(OwnershipEvent.at), "by": by.login,
     }  # fmt: skip
     query = OwnershipEvent.select().join_from(OwnershipEvent, Customer)
     for alias, field in ((from_user, OwnershipEvent.from_user), (to_user, OwnershipEvent.to_user), (by, OwnershipEvent.by)):
@@ -309,7 +290,7 @@ def _ownership(actor, filters):
 def _audit(actor, filters):
     require_admin(actor, "export the audit log")
     columns = {
-        "id": AuditLog.id, "at": stamp(AuditLog.at), "actor": AuditLog.actor, "entity": AuditLog.entity,
+        "id": AuditLog.id, "at": utc_text(AuditLog.at), "actor": AuditLog.actor, "entity": AuditLog.entity,
         "entity_id": AuditLog.entity_id, "action": AuditLog.action, "changes": AuditLog.changes,
     }  # fmt: skip
     return _period(AuditLog.select(), AuditLog.at, filters).order_by(AuditLog.id), columns
@@ -446,25 +427,7 @@ def _copied(query: Select, cells: list, delimiter: str) -> Iterator[tuple[str, i
 
 def _written(rows: Iterator[tuple], delimiter: str) -> Iterator[tuple[str, int]]:
     """ROWS as csv_text writes them, in batches."""
-    while batch := list(itertools.islice(rows, PG_FETCH)):
+    while batch := list(itertools.islice(rows, bulk.PG_FETCH)):
         yield csv_text(batch, delimiter), len(batch)
 
 
-def stream(query: Select) -> Iterator[tuple]:
-    """QUERY's rows as plain tuples straight from the driver, in constant memory (no per-row peewee work)."""
-    sql, params = query.sql()
-    if not is_postgres():
-        return iter(db.execute_sql(sql, params))
-    return _server_side(sql, params)
-
-
-def _server_side(sql: str, params) -> Iterator[tuple]:
-    """PostgreSQL sends a whole result at once to a plain cursor; a named (server-side) cursor streams it."""
-    with db.atomic():
-        cursor = db.connection().cursor(name="crm_export")
-        cursor.itersize = PG_FETCH
-        try:
-            cursor.execute(sql, params)
-            yield from cursor
-        finally:
-            cursor.close()

@@ -13,10 +13,14 @@ from peewee import fn
 
 from crmtui.store.kernel.access import Actor
 from crmtui.store.kernel.clock import day_start, local_today, now, to_local
-from crmtui.store.kernel.db import is_postgres
-from crmtui.store.kernel.errors import BadInput, NotPermitted
+from crmtui.store.kernel import dialect
 from crmtui.store.kernel.models import Contact, Contract, Customer, Deal, Instalment, Stage, Ticket
-from crmtui.store.org.people import find_user
+from crmtui.store.org.users import whose
+from crmtui.store.pool.warnings import warn
+from crmtui.store.sales.deals import stuck_condition
+from crmtui.store.money.contracts import ending_condition
+from crmtui.store.money.payments import instalment_status, open_amount
+from crmtui.store.customers import lifecycle
 
 CONTRACT_DAYS = 30  # contracts ending within this many days
 INSTALMENT_DAYS = 7  # instalments falling due within this many days (overdue ones always)
@@ -66,21 +70,9 @@ class Agenda:
         return next(s for s in self.sections if s.key == key)
 
 
-def _target(actor: Actor, user: str | None) -> tuple[int, str]:
-    """The user whose day it is: the actor, or one in their team (admins: anyone)."""
-    if user is None or user == "me":
-        if actor.id is None:
-            raise BadInput("Say whose agenda: --user LOGIN.")
-        return actor.id, actor.login
-    target = find_user(user)
-    if target.id != actor.id and not actor.is_admin and target.id not in actor.team_ids:
-        raise NotPermitted(f"{actor.login} may not see the agenda of {target.login}.")
-    return target.id, target.login
-
-
 def agenda(actor: Actor, user: str | None = None, day: date | None = None) -> Agenda:
     """USER's (default: the actor's) agenda for DAY (default: today, local)."""
-    user_id, login = _target(actor, user)
+    user_id, login = whose(actor, user, "agenda")
     day = day or local_today()
     moment = now() if day == local_today() else day_start(day)
     end_of_day = day_start(day + timedelta(days=1))
@@ -120,8 +112,6 @@ def _followups(user_id: int, end_of_day: datetime) -> list[AgendaItem]:
 
 
 def _reclaim(actor: Actor, login: str, moment: datetime) -> list[AgendaItem]:
-    from crmtui.store.pool.claims import warn  # the warn logic of `crm pool warn`, as it is
-
     return [
         AgendaItem(r.id, r.name, r.due_at, f"{r.rule}; {r.days_left} day{'s' if r.days_left != 1 else ''} left", customer_id=r.id)
         for r in warn(actor, login)[:SECTION_LIMIT]
@@ -129,8 +119,6 @@ def _reclaim(actor: Actor, login: str, moment: datetime) -> list[AgendaItem]:
 
 
 def _stuck(user_id: int, moment: datetime) -> list[AgendaItem]:
-    from crmtui.store.sales.deals import stuck_condition
-
     query = (
         Deal.select(Deal.id, Deal.title, Customer.name, Stage.name, Deal.stage_entered_at, Deal.amount, Customer.id)
         .join(Stage, on=(Deal.stage == Stage.id))
@@ -152,8 +140,6 @@ def _their_contracts(user_id: int):
 
 
 def _contracts(user_id: int, day: date) -> list[AgendaItem]:
-    from crmtui.store.money.contracts import ending_condition
-
     query = (
         Contract.select(Contract.id, Contract.number, Customer.name, Contract.end_on, Contract.amount, Customer.id)
         .join(Customer, on=(Contract.customer == Customer.id))
@@ -169,8 +155,6 @@ def _contracts(user_id: int, day: date) -> list[AgendaItem]:
 
 
 def _instalments(user_id: int, day: date) -> list[AgendaItem]:
-    from crmtui.store.money.payments import instalment_status, open_amount
-
     status = instalment_status(day)
     query = (
         Instalment.select(
@@ -214,7 +198,7 @@ def _birthdays(user_id: int, day: date) -> list[AgendaItem]:
     for d in days:  # born on 29 February: celebrated on the 28th when the year has no 29th
         if d.month == 2 and d.day == 28 and (d + timedelta(days=1)).month == 3:
             month_days["02-29"] = d
-    month_day = fn.to_char(Contact.birthday, "MM-DD") if is_postgres() else fn.strftime("%m-%d", Contact.birthday)
+    month_day = dialect.month_day(Contact.birthday)
     query = (
         Contact.select(Contact.id, Contact.name, Customer.name, Contact.birthday, Contact.phone, Customer.id)
         .join(Customer, on=(Contact.customer == Customer.id))
@@ -231,8 +215,6 @@ def _birthdays(user_id: int, day: date) -> list[AgendaItem]:
 
 
 def _lifecycle(user_id: int, rule: str, moment: datetime) -> list[AgendaItem]:
-    from crmtui.store.customers import lifecycle
-
     condition = getattr(lifecycle, rule)(moment)
     last_contract = (
         Contract.select(fn.MAX(Contract.signed_on)).where(Contract.customer == Customer.id, Contract.deleted_at.is_null())

@@ -106,6 +106,20 @@ def check_customer_write(actor: Actor, customer_id: int) -> None:
         raise NotPermitted(f"{actor.login or 'You'} may not change customer #{customer_id}.")
 
 
+def require_active(user: User, doing: str = "own customers") -> User:
+    """A deactivated user keeps their history but takes on nothing new."""
+    if not user.active:
+        raise BadInput(f"User {user.login!r} is deactivated and cannot {doing}.")
+    return user
+
+
+def may_give_to(actor: Actor, user: User, what: str = "customers") -> User:
+    """Whom an actor may hand WHAT (customers, deals): anyone for an admin, else themselves and their team."""
+    if not actor.is_admin and user.id not in actor.team_ids:
+        raise NotPermitted(f"{actor.login} may not give {what} to {user.login}.")
+    return user
+
+
 def require_manager(actor: Actor, what: str) -> None:
     if not actor.is_manager:
         raise NotPermitted(f"Only a manager or an admin may {what}.")

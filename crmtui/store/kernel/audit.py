@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from peewee import ForeignKeyField, Model
+
 from crmtui.store.kernel.clock import now
 from crmtui.store.kernel.models import AuditLog
 
@@ -33,6 +35,24 @@ def record(actor_login: str | None, entity: str, entity_id: int | None, action: 
         action=action,
         changes=json.dumps(diff, ensure_ascii=False, default=str),
     ).execute()
+
+
+def current(row: Model, name: str) -> Any:
+    """ROW's stored value of the field NAME: the id, for a foreign key (as changes compare it)."""
+    field = row._meta.fields[name]
+    return getattr(row, field.object_id_name if isinstance(field, ForeignKeyField) else name)
+
+
+def update(actor_login: str | None, row: Model, new: dict[str, Any], entity: str, action: str = "edit", **also) -> dict:
+    """Write the fields of NEW whose value differs from ROW's (and ALSO along with them, such as updated_at) and
+    audit them old -> new, inside the caller's transaction, after the caller found ROW within the actor's reach.
+    Returns the changes as {field: [old, new]}, empty when nothing differed (then nothing is written)."""
+    diff = changes({name: current(row, name) for name in new}, new)
+    if diff:
+        model = type(row)
+        model.update(**{name: new[name] for name in diff}, **also).where(model.id == row.id).execute()
+        record(actor_login, entity, row.id, action, diff)
+    return diff
 
 
 def set_deleted(actor_login: str | None, row, entity: str, deleted: bool, **also) -> int:

@@ -1,16 +1,21 @@
-"""Set-based database work for imports: keys looked up through a temporary table (one join per kind of key,
-never a query per row), rows inserted through the raw cursor — executemany on SQLite (DESIGN.md: ~20× Model.create),
-COPY on PostgreSQL — and, for a big load on SQLite, a table's indexes built once after its rows are in."""
+"""Many rows in and out through the raw cursor, with no per-row ORM work: rows written by executemany on SQLite
+and COPY on PostgreSQL, with their new ids; rows streamed out in constant memory (a server-side cursor on
+PostgreSQL); keys looked up through a temporary table (one join per kind of key, never a query per row); and, for a
+big load on SQLite, a table's indexes built once after its rows are in."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 from contextlib import contextmanager
 from itertools import islice
 
-from peewee import Expression, Model, Table
+from peewee import Expression, Model, Select, Table
 
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import is_postgres
+from crmtui.store.kernel.models import to_cents
 
 KEYS_TABLE = "crm_import_keys"
 KEYS = Table(KEYS_TABLE, ("k",))
@@ -115,3 +120,34 @@ class KeyTable:
             query = query.where(scope)
         return dict(query.order_by(model.id.desc()).tuples())  # the lowest id wins
 
+
+PG_FETCH = 5000  # rows per round trip of the server-side cursor
+
+
+def stream(query: Select) -> Iterator[tuple]:
+    """QUERY's rows as plain tuples straight from the driver, in constant memory (no per-row peewee work)."""
+    sql, params = query.sql()
+    if not is_postgres():
+        return iter(db.execute_sql(sql, params))
+    return _server_side(sql, params)
+
+
+def _server_side(sql: str, params) -> Iterator[tuple]:
+    """PostgreSQL sends a whole result at once to a plain cursor; a named (server-side) cursor streams it."""
+    with db.atomic():
+        cursor = db.connection().cursor(name="crm_export")
+        cursor.itersize = PG_FETCH
+        try:
+            cursor.execute(sql, params)
+            yield from cursor
+        finally:
+            cursor.close()
+
+
+def db_value(value):
+    """VALUE as the raw cursor writes it: money as cents, and on SQLite times and dates as the text peewee stores."""
+    if isinstance(value, Decimal):
+        return to_cents(value)
+    if isinstance(value, (datetime, date)) and not is_postgres():
+        return str(value)
+    return value

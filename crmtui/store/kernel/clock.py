@@ -10,7 +10,7 @@ import os
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
-from crmtui.store.kernel.errors import BadInput
+from crmtui.store.kernel.errors import BadInput, Invalid
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE = re.compile(r"^([+-])(\d+)([dwmy])$")
@@ -83,7 +83,12 @@ def _parse_local_date(text: str, today: date) -> date | None:
 
 
 def parse_when(text: str) -> datetime:
-    """A user's date or time (local) as a stored UTC datetime; a bare date means its local midnight."""
+    """A user's date or time as a stored UTC datetime: a date word (today, +3d, friday …), ISO text (a trailing Z
+    or offset honoured, else local time; a bare date is its local midnight), or what python-dateutil reads."""
+    try:
+        return _local_to_utc(datetime.fromisoformat(text.strip()))  # the common case, read without dateutil
+    except ValueError:
+        pass
     local_now = to_local(now())
     day = _parse_local_date(text, local_now.date())
     if day is not None:
@@ -93,11 +98,19 @@ def parse_when(text: str) -> datetime:
     try:
         return _local_to_utc(parser.parse(text, default=datetime.combine(local_now.date(), time.min)))
     except (ValueError, OverflowError):
-        raise BadInput(
-            f"Cannot read the date {text!r}: use an ISO date, today, tomorrow, +3d, -2w, +1m, a weekday, eow or eom."
+        raise Invalid(
+            f"Cannot read the date {text!r}: use an ISO date, today, tomorrow, +3d, -2w, +1m, a weekday, eow or eom.",
+            "is not a date or time",
         ) from None
 
 
 def parse_date(text: str) -> date:
     """A user's date as a local calendar date (for due dates, birthdays, contract terms)."""
-    return to_local(parse_when(text)).date()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    try:
+        return to_local(parse_when(text)).date()
+    except Invalid as exc:
+        raise Invalid(str(exc), "is not a date") from None

@@ -27,15 +27,21 @@ class TeamDatabase(PostgresqlDatabase):
         super().__init__(database, **kwargs)
         self.schema = schema
 
-    def _initialize_connection(self, conn):
-        # A schema named in the URL is made on first use, as a new SQLite path makes a new file; without it the
-        # search path would fall through to `public` and put the team's tables there.
-        if self.schema:
-            with conn.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,))
-                if cursor.fetchone() is None:
-                    cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-        super()._initialize_connection(conn)
+    def make_schema(self) -> None:
+        """Make the URL's schema if it is new, as a new SQLite path makes a new file (session.connect, once per
+        run): without it the search path would fall through to public and put the team's tables there."""
+        if self.schema and not self.execute_sql("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)).fetchone():
+            self.execute_sql(f"CREATE SCHEMA IF NOT EXISTS {quoted(self.schema)}")
+
+
+def quoted(identifier: str) -> str:
+    """IDENTIFIER as PostgreSQL reads a name exactly as written: EastTeam stays EastTeam, not eastteam."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _option(value: str) -> str:
+    """VALUE inside libpq's options string, which splits at spaces and reads a backslash as an escape."""
+    return value.replace("\\", "\\\\").replace(" ", "\\ ")
 
 
 def open_database(url: str) -> Database:
@@ -61,7 +67,7 @@ def open_database(url: str) -> Database:
     # and turned a 50 ms search into 300 ms in the TUI's long-lived connection. Plan each run for its values.
     options = [params.get("options"), "-c plan_cache_mode=force_custom_plan"]
     if schema:  # a schema per team (or per test) inside one server database
-        options.append(f"-c search_path={schema},public")
+        options.append(f"-c search_path={_option(quoted(schema))},public")
     params["options"] = " ".join(filter(None, options))
     return TeamDatabase(parsed.path.lstrip("/") or "postgres", schema, **{k: v for k, v in params.items() if v})
 
@@ -71,7 +77,3 @@ def bind(url: str) -> Database:
     database = open_database(url)
     db.initialize(database)
     return database
-
-
-def is_postgres() -> bool:
-    return isinstance(db.obj, PostgresqlDatabase)

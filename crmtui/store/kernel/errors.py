@@ -11,6 +11,15 @@ class BadInput(CrmError):
     exit_code = 2
 
 
+class Invalid(BadInput):
+    """A value that cannot be read (values.py): the sentence is for a person at a command line; REASON is the short
+    form an import report puts after the cell ("phone 'abc' is not a phone number")."""
+
+    def __init__(self, sentence: str, reason: str | None = None):
+        super().__init__(sentence)
+        self.reason = reason or sentence
+
+
 class NotFound(CrmError):
     exit_code = 3
 

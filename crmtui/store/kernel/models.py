@@ -18,17 +18,8 @@ from peewee import (
 
 from crmtui.store.kernel.clock import now
 from crmtui.store.kernel.db import db
+from crmtui.store.kernel.values import CENT
 
-TIERS = ("A", "B", "C", "D", "E")
-ROLES = ("admin", "manager", "rep")
-FOLLOWUP_TYPES = ("call", "visit", "wechat", "email", "meeting", "sms", "other")
-STAGE_KINDS = ("open", "won", "lost")
-QUOTE_STATUSES = ("draft", "sent", "accepted", "rejected")
-CONTRACT_STATUSES = ("draft", "active", "completed", "terminated")
-TICKET_STATUSES = ("open", "in-progress", "resolved", "closed")
-TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
-OWNERSHIP_KINDS = ("create", "claim", "release", "assign", "reclaim", "transfer", "merge", "import")
-CENT = Decimal("0.01")
 
 
 def to_cents(amount: Decimal | int | str) -> int:

@@ -78,6 +78,11 @@ def get_setting(key: str) -> Any:
     return spec.default if stored is None else spec.check(stored)
 
 
+def currency() -> str:
+    """The ISO 4217 currency every amount of this database is in."""
+    return get_setting("currency")
+
+
 def settings() -> list[SettingRow]:
     """Every setting with its value, its default and whether it was set, in SPECS order (one query)."""
     stored = dict(Setting.select(Setting.key, Setting.value).where(Setting.key.in_(list(SPECS))).tuples())

@@ -10,15 +10,17 @@ from decimal import Decimal
 
 from peewee import JOIN, fn
 
-from crmtui.store.kernel import audit
+from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_scoped, find_customer_scoped
-from crmtui.store.kernel.clock import local_today, parse_date
-from crmtui.store.money.contracts import check_number_free, find_contract, next_number
+from crmtui.store.kernel.clock import local_today
+from crmtui.store.money.contracts import find_contract
+from crmtui.store.kernel.numbering import check_number_free, next_number
 from crmtui.store.customers.records import find_customer
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import locked
+from crmtui.store.kernel.settings import currency
 from crmtui.store.kernel.errors import BadInput, Refused
-from crmtui.store.sales.lines import parse_money
-from crmtui.store.kernel.models import Contract, Customer, Invoice
+from crmtui.store.kernel.models import Contract, Customer, Invoice, from_cents
 
 TYPES = {"normal": "normal", "普票": "normal", "special": "special", "专票": "special"}
 # 统一社会信用代码: 18 characters; older tax registration numbers have 15 or 20.
@@ -56,7 +58,7 @@ def check_tax_id(text: str | None) -> str | None:
 
 def invoiced_on(contract_id: int) -> Decimal:
     cents = Invoice.select(fn.COALESCE(fn.SUM(Invoice.amount), 0)).where(Invoice.contract == contract_id).scalar()
-    return (Decimal(cents or 0) / 100).quantize(Decimal("0.01"))
+    return from_cents(int(cents or 0))
 
 
 def add_invoice(
@@ -72,16 +74,15 @@ def add_invoice(
     """Issue an invoice on a contract the actor may change; returns its id. NUMBER defaults to the next I2026-…;
     a special invoice (专票) needs the buyer's tax id. More than the contract amount in total is Refused unless
     FORCE."""
-    money = parse_money(amount, "Invoice amount", allow_zero=False)
+    money = values.money(amount, "Invoice amount", currency(), allow_zero=False)
     kind = check_type(type)
     tax_id = check_tax_id(buyer_tax_id)
     if kind == "special" and not tax_id:
         raise BadInput("A special invoice (专票) needs the buyer's tax id (--tax-id).")
-    day = parse_date(str(issued_on)) if issued_on is not None and not isinstance(issued_on, date) else (issued_on or local_today())
+    day = values.optional_day(issued_on) or local_today()
     with db.atomic():
         contract = find_contract(actor, contract_ref, write=True)
-        if is_postgres():  # two invoices at once must not both fit under the cap
-            Contract.select(Contract.id).where(Contract.id == contract.id).for_update().execute()
+        locked(Contract.select(Contract.id).where(Contract.id == contract.id)).execute()  # two invoices must not both fit
         if contract.status == "draft":
             raise Refused(f"Contract {contract.number} is still a draft: invoice it once it is active.")
         already = invoiced_on(contract.id)
@@ -91,9 +92,9 @@ def add_invoice(
                 f"{money} more would exceed it (use --force to invoice anyway)."
             )
         number = check_number_free(Invoice, Invoice.number, number, "invoice") if number else next_number(Invoice, Invoice.number, "I", day)
-        values = dict(number=number, contract=contract.id, amount=money, issued_on=day, type=kind, buyer_tax_id=tax_id)
-        invoice_id = Invoice.insert(**values).execute()
-        shown = {**values, "contract": contract.number, **({"forced": True} if force and already + money > contract.amount else {})}
+        row = dict(number=number, contract=contract.id, amount=money, issued_on=day, type=kind, buyer_tax_id=tax_id)
+        invoice_id = Invoice.insert(**row).execute()
+        shown = {**row, "contract": contract.number, **({"forced": True} if force and already + money > contract.amount else {})}
         audit.record(actor.login, "invoice", invoice_id, "create", audit.changes({}, shown))
     return invoice_id
 
@@ -128,8 +129,7 @@ def list_invoices(
     offset: int = 0,
 ) -> list[InvoiceRow]:
     """Invoices on contracts the actor sees, newest first."""
-    if (limit is not None and limit < 0) or offset < 0:
-        raise BadInput("--limit and --offset take numbers, 0 or more.")
+    values.page(limit, offset)
     where = customer_scoped(actor, Contract) & Contract.deleted_at.is_null()
     if contract is not None:
         where &= Invoice.contract == (contract if isinstance(contract, int) else find_contract(actor, contract).id)

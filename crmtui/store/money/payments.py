@@ -9,14 +9,15 @@ from decimal import Decimal
 
 from peewee import JOIN, Case, Expression
 
-from crmtui.store.kernel import audit
+from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_scoped
 from crmtui.store.kernel.clock import local_today, parse_date
 from crmtui.store.money.contracts import find_contract
 from crmtui.store.customers.records import find_customer
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import locked
+from crmtui.store.kernel.settings import currency
 from crmtui.store.kernel.errors import BadInput, Refused
-from crmtui.store.sales.lines import parse_money
 from crmtui.store.kernel.models import Contract, Customer, Instalment, Payment, User, from_cents
 
 INSTALMENT_STATUSES = ("pending", "partial", "paid", "overdue")
@@ -80,8 +81,8 @@ def allocate(open_amounts: list[Decimal], amount: Decimal) -> list[Decimal]:
 def add_payment(actor: Actor, contract_ref: str | int, amount, on=None, note: str | None = None) -> int:
     """Record a payment on a contract the actor may change and apply it to the plan, oldest open instalment first;
     returns the payment's id. ON (default today) cannot be in the future. More than the open balance is Refused."""
-    money = parse_money(amount, "Payment", allow_zero=False)
-    paid_on = parse_date(str(on)) if on is not None and not isinstance(on, date) else (on or local_today())
+    money = values.money(amount, "Payment", currency(), allow_zero=False)
+    paid_on = values.optional_day(on) or local_today()
     if paid_on > local_today():
         raise BadInput(f"A payment cannot be dated in the future ({paid_on}).")
     with db.atomic():
@@ -89,9 +90,8 @@ def add_payment(actor: Actor, contract_ref: str | int, amount, on=None, note: st
         if contract.status not in ("active", "completed"):
             raise Refused(f"Contract {contract.number} is {contract.status}: payments go on active contracts.")
         query = Instalment.select().where(Instalment.contract == contract.id, Instalment.paid < Instalment.amount)
-        if is_postgres():  # two payments on one contract at once must not both see the same open balance
-            query = query.for_update()
-        rows = list(query.order_by(Instalment.due_on, Instalment.seq))
+        # two payments on one contract at once must not both see the same open balance
+        rows = list(locked(query.order_by(Instalment.due_on, Instalment.seq)))
         open_balance = sum((r.amount - r.paid for r in rows), Decimal("0.00"))
         if money > open_balance:
             raise Refused(
@@ -114,11 +114,6 @@ def add_payment(actor: Actor, contract_ref: str | int, amount, on=None, note: st
     return payment_id
 
 
-def _paging(limit: int | None, offset: int) -> None:
-    if (limit is not None and limit < 0) or offset < 0:
-        raise BadInput("--limit and --offset take numbers, 0 or more.")
-
-
 def list_instalments(
     actor: Actor,
     contract: str | int | None = None,
@@ -131,7 +126,7 @@ def list_instalments(
     """Instalments of contracts the actor sees, by due date, each with its status as of AS_OF (default today).
     STATUS keeps only pending, partial, paid or overdue (several: 'overdue,partial'); DUE_WITHIN days keeps the
     unpaid ones due from AS_OF to AS_OF + N."""
-    _paging(limit, offset)
+    values.page(limit, offset)
     today = as_of or local_today()
     state = instalment_status(today)
     where = customer_scoped(actor, Contract) & Contract.deleted_at.is_null()
@@ -139,10 +134,7 @@ def list_instalments(
         contract_id = contract if isinstance(contract, int) else find_contract(actor, contract).id
         where &= Instalment.contract == contract_id
     if status:
-        wanted = [s.strip().lower() for s in status.split(",") if s.strip()]
-        bad = [s for s in wanted if s not in INSTALMENT_STATUSES]
-        if bad:
-            raise BadInput(f"Unknown instalment status {bad[0]!r}: use one of {', '.join(INSTALMENT_STATUSES)}.")
+        wanted = values.choices(status, INSTALMENT_STATUSES, "instalment status")
         where &= state.in_(wanted)
         if set(wanted) <= {"pending", "partial"}:  # not overdue: due today or later, so the due_on index seeks
             where &= Instalment.due_on >= today
@@ -182,7 +174,7 @@ def list_payments(
     offset: int = 0,
 ) -> list[PaymentRow]:
     """Payments on contracts the actor sees, newest recorded first; SINCE/UNTIL bound the payment date (inclusive)."""
-    _paging(limit, offset)
+    values.page(limit, offset)
     where = customer_scoped(actor, Contract) & Contract.deleted_at.is_null()
     if contract is not None:
         where &= Payment.contract == (contract if isinstance(contract, int) else find_contract(actor, contract).id)

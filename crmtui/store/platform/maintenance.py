@@ -10,7 +10,8 @@ from peewee import Model, Select
 from crmtui.store.kernel import audit
 from crmtui.store.kernel.access import Actor, require_admin
 from crmtui.store.kernel.clock import now
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel import dialect
 from crmtui.store.kernel.models import Contact, Contract, Customer, Deal
 from crmtui.store.platform.schema import status
 
@@ -32,7 +33,7 @@ def database_status() -> DatabaseStatus:
     state = status()
     live = Customer.select().where(Customer.deleted_at.is_null())
     return DatabaseStatus(
-        backend="postgresql" if is_postgres() else "sqlite",
+        backend=dialect.name(),
         schema_version=state.version,
         pending_migrations=len(state.pending),
         customers=live.count(),

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crmtui.store.kernel.clock import now
-from crmtui.store.kernel.db import db
+from crmtui.store.kernel.db import db, quoted
 from crmtui.store.kernel.errors import CrmError
 
 if TYPE_CHECKING:  # loaded by _runner() alone: a run whose schema is current needs none of it (_up_to_date)
@@ -69,7 +69,7 @@ def backup(url_path: str | None) -> Path | None:
     params = db.obj.connect_params
     schema = getattr(db.obj, "schema", None)  # a team in a schema of its own: its tables, not every team's
     target = Path.cwd() / f"crm-{db.obj.database}{'-' + schema if schema else ''}-{stamp}.sql"
-    command = ["pg_dump", "-f", str(target), "-d", db.obj.database] + (["-n", schema] if schema else [])
+    command = ["pg_dump", "-f", str(target), "-d", db.obj.database] + (["-n", quoted(schema)] if schema else [])
     for flag, key in (("-h", "host"), ("-p", "port"), ("-U", "user")):
         if params.get(key):
             command += [flag, str(params[key])]

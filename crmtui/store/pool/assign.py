@@ -8,17 +8,19 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from peewee import fn
-
+from crmtui.store.customers import ownership
 from crmtui.store.kernel import audit
-from crmtui.store.pool import batch
-from crmtui.store.kernel.access import Actor, require_manager
+from crmtui.store.kernel.access import Actor, may_give_to, require_manager
 from crmtui.store.kernel.clock import now
-from crmtui.store.kernel.db import db, is_postgres
-from crmtui.store.kernel.errors import BadInput, NotPermitted
-from crmtui.store.kernel.models import TIERS, Customer, PoolRules, User
-from crmtui.store.org.people import find_territory, find_user
-from crmtui.store.pool.rules import check_territory_access, rules_for
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.errors import BadInput
+from crmtui.store.kernel.models import Customer, PoolRules, User
+from crmtui.store.kernel.values import choice, tiers
+from crmtui.store.pool import batch
+from crmtui.store.org.users import find_user
+from crmtui.store.org.territories import find_territory
+from crmtui.store.pool.rules import rules_for
+from crmtui.store.org.territories import check_territory_access
 
 STRATEGIES = ("even", "round-robin", "weighted")
 
@@ -110,20 +112,8 @@ def _reps(actor: Actor, territory_id: int, territory: str, to: list[str] | None)
     for rep in reps:
         if rep.territory_id != territory_id:
             raise BadInput(f"{rep.login} does not work in {territory}.")
-        if not actor.is_admin and rep.id not in actor.team_ids:
-            raise NotPermitted(f"{actor.login} may not give customers to {rep.login}.")
+        may_give_to(actor, rep)
     return sorted(reps, key=lambda r: r.id)
-
-
-def _owned_counts(user_ids: list[int], rules: PoolRules) -> dict[int, int]:
-    from crmtui.store.pool.claims import won_deal
-
-    query = Customer.select(Customer.owner, fn.COUNT(Customer.id)).where(
-        Customer.owner.in_(user_ids), Customer.deleted_at.is_null()
-    )
-    if not rules.cap_counts_won:
-        query = query.where(~won_deal(Customer.id))
-    return dict(query.group_by(Customer.owner).tuples())
 
 
 def _pool_ids(territory_id: int, tiers: list[str]) -> list[int]:
@@ -135,18 +125,14 @@ def _pool_ids(territory_id: int, tiers: list[str]) -> list[int]:
     return [i for (i,) in query.order_by(Customer.id).tuples()]
 
 
-def _check(strategy: str, per_rep: int | None, limit: int | None, tier: str | None) -> list[str]:
-    if strategy not in STRATEGIES:
-        raise BadInput(f"Unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}.")
+def _check(strategy: str, per_rep: int | None, limit: int | None, tier: str | None) -> tuple[str, list[str]]:
+    """The strategy and the tiers asked for, once the options are known to fit together."""
+    strategy = choice(strategy, STRATEGIES, "strategy")
     if per_rep is not None and limit is not None:
         raise BadInput("Use --per-rep or --limit, not both.")
     if (per_rep is not None and per_rep < 1) or (limit is not None and limit < 1):
         raise BadInput("--per-rep and --limit take a number, 1 or more.")
-    tiers = [t.strip().upper() for t in (tier or "").split(",") if t.strip()]
-    for t in tiers:
-        if t not in TIERS:
-            raise BadInput(f"Unknown tier {t!r}: use one of {', '.join(TIERS)}.")
-    return tiers
+    return strategy, tiers(tier) if tier else []
 
 
 # --- the command -------------------------------------------------------------------------------------------
@@ -160,20 +146,19 @@ def assign(
     PER_REP each, or LIMIT in all, or as many as the pool and the caps allow. STRATEGY: even (random, as even as
     the caps allow), round-robin (from where the last run stopped) or weighted (by remaining capacity). Inactive
     reps and reps at their cap get nothing. DRY_RUN plans and writes nothing."""
-    tiers = _check(strategy, per_rep, limit, tier)
+    strategy, wanted = _check(strategy, per_rep, limit, tier)
     require_manager(actor, "assign customers")
     found = find_territory(territory)
     check_territory_access(actor, found, manage=True)
     rng = random.Random(seed)
     with db.atomic():
         reps = _reps(actor, found.id, found.name, to)
-        if is_postgres():  # the reps' concurrent claims wait, so the caps counted here stay true
-            User.select(User.id).where(User.id.in_([r.id for r in reps])).order_by(User.id).for_update("FOR NO KEY UPDATE").execute()
+        ownership.hold_owners([r.id for r in reps])  # the reps' claims wait, so the caps counted here stay true
         rules = rules_for(found.id)
-        owned = _owned_counts([r.id for r in reps], rules)
+        owned = ownership.owned_counts([r.id for r in reps], rules)
         room = [max(0, rules.owned_cap - owned.get(r.id, 0)) if r.active else 0 for r in reps]
         bounds = [min(c, per_rep) if per_rep else c for c in room]
-        pool = _pool_ids(found.id, tiers)
+        pool = _pool_ids(found.id, wanted)
         total = min(len(pool), limit or len(pool), sum(bounds))
         if strategy == "round-robin":
             last = rules.round_robin_last_id

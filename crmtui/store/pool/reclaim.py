@@ -7,8 +7,7 @@ clock.now(), so the SQL is the same on both backends), then moved, logged and au
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import reduce
@@ -19,11 +18,13 @@ from peewee import SQL, Case, Expression, fn
 from crmtui.store.pool import batch
 from crmtui.store.kernel.access import Actor, require_manager
 from crmtui.store.kernel.clock import now
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.db import db
+from crmtui.store.customers.ownership import won_deal
+from crmtui.store.kernel.dialect import exclusive_run, is_postgres
 from crmtui.store.kernel.errors import Busy
 from crmtui.store.kernel.models import Customer, PoolRules, Territory, TierRule, User
-from crmtui.store.org.people import find_territory
-from crmtui.store.pool.rules import check_territory_access
+from crmtui.store.org.territories import find_territory
+from crmtui.store.org.territories import check_territory_access
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,6 @@ def _followup_rule_names(rules: list[TierPolicy]) -> Case | None:
 def reclaimable(rules: list[TierPolicy], as_of: Callable[[TierPolicy], datetime]) -> tuple[Expression, Case]:
     """The WHERE clause of the customers RULES take back as of AS_OF(rule), and a CASE naming the rule that fires
     for each. A customer escapes the no-follow-up rule by a follow-up after the cutoff, or by getting it after."""
-    from crmtui.store.pool.claims import won_deal
-
     won = won_deal(Customer.id)
     since = _owned_since()
     quiet_cutoff = _per_rule(rules, lambda r: r.no_followup_days and as_of(r) - timedelta(days=r.no_followup_days))
@@ -127,34 +126,9 @@ def reclaimable(rules: list[TierPolicy], as_of: Callable[[TierPolicy], datetime]
     return where, Case(None, names)
 
 
-@contextmanager
-def reclaim_lock() -> Iterator[None]:
-    """One reclaim at a time per database: a file lock beside the SQLite file, an advisory lock on PostgreSQL."""
-    busy = Busy("Another reclaim is running on this database; try again when it has finished.")
-    if is_postgres():
-        key = "hashtext(current_schema() || ':crm-reclaim')"
-        if not db.execute_sql(f"SELECT pg_try_advisory_lock({key})").fetchone()[0]:
-            raise busy
-        try:
-            yield
-        finally:
-            db.execute_sql(f"SELECT pg_advisory_unlock({key})")
-        return
-    from filelock import FileLock, Timeout
-
-    path = db.obj.database
-    if path == ":memory:":
-        yield
-        return
-    lock = FileLock(path + ".reclaim.lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise busy from None
-    try:
-        yield
-    finally:
-        lock.release()
+def reclaim_lock():
+    """One reclaim at a time per database (a team's schema on PostgreSQL)."""
+    return exclusive_run("reclaim", Busy("Another reclaim is running on this database; try again when it has finished."))
 
 
 def reclaim(actor: Actor, territory: str | None = None, dry_run: bool = False) -> ReclaimResult:

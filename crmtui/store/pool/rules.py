@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crmtui.store.kernel import audit
+from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor
 from crmtui.store.kernel.db import db
-from crmtui.store.kernel.errors import BadInput, NotPermitted
-from crmtui.store.kernel.models import TIERS, PoolRules, Territory, TierRule
-from crmtui.store.org.people import find_territory
+from crmtui.store.kernel.errors import BadInput
+from crmtui.store.kernel.models import PoolRules, TierRule
+from crmtui.store.org.territories import check_territory_access, find_territory
 
 
 @dataclass
@@ -35,16 +35,6 @@ POOL_FIELDS = ("claim_limit", "owned_cap", "cap_counts_won", "cooldown_days", "w
 TIER_FIELDS = ("no_followup_days", "no_deal_days")
 
 
-def check_territory_access(actor: Actor, territory: Territory, manage: bool) -> None:
-    """Reps see their territory's pool; its managers (and admins) manage it."""
-    if actor.is_admin:
-        return
-    if territory.id not in actor.territory_ids:
-        raise NotPermitted(f"{actor.login} does not work in territory {territory.name}.")
-    if manage and actor.role != "manager":
-        raise NotPermitted(f"Only a manager of {territory.name} or an admin may do that.")
-
-
 def rules_for(territory_id: int) -> PoolRules:
     return PoolRules.get(PoolRules.territory == territory_id)
 
@@ -65,21 +55,20 @@ def _check_days(name: str, value: int | None) -> None:
         raise BadInput(f"--{name.replace('_', '-')} takes a number, 0 or more.")
 
 
-def set_rules(actor: Actor, territory: str, tier: str | None = None, **values) -> dict:
+def set_rules(actor: Actor, territory: str, tier: str | None = None, **asked) -> dict:
     """Change the rules given (None leaves one). POOL_FIELDS apply to the territory; TIER_FIELDS need TIER and
     take a number of days, 0 meaning off. Returns the changes as {field: [old, new]}."""
-    unknown = set(values) - set(POOL_FIELDS) - set(TIER_FIELDS)
+    unknown = set(asked) - set(POOL_FIELDS) - set(TIER_FIELDS)
     if unknown:
         raise BadInput(f"Unknown rule {', '.join(sorted(unknown))}.")
-    given = {k: v for k, v in values.items() if v is not None}
+    given = {k: v for k, v in asked.items() if v is not None}
     for name, value in given.items():
         if not isinstance(value, bool):
             _check_days(name, value)
     tier_values = {k: (given[k] or None) for k in TIER_FIELDS if k in given}  # 0 turns a tier rule off
     if tier_values and tier is None:
         raise BadInput("Say which tier the days are for: --tier A..E.")
-    if tier is not None and tier.strip().upper() not in TIERS:
-        raise BadInput(f"Unknown tier {tier!r}: use one of {', '.join(TIERS)}.")
+    letter = values.tier(tier) if tier is not None else None
     found = find_territory(territory)
     check_territory_access(actor, found, manage=True)
     pool_values = {k: v for k, v in given.items() if k in POOL_FIELDS}
@@ -91,7 +80,6 @@ def set_rules(actor: Actor, territory: str, tier: str | None = None, **values) -
             PoolRules.update(**{k: pool_values[k] for k in pool_diff}).where(PoolRules.id == rules.id).execute()
             diff.update(pool_diff)
         if tier_values:
-            letter = tier.strip().upper()
             row = TierRule.get(TierRule.territory == found.id, TierRule.tier == letter)
             tier_diff = audit.changes({k: getattr(row, k) for k in tier_values}, tier_values)
             if tier_diff:

@@ -10,22 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from peewee import JOIN, SQL, Case, Expression, Value, fn
+from peewee import JOIN, Case, Expression, fn
 
-from crmtui.store.kernel import audit
-from crmtui.store.kernel.access import Actor, visible_customers, writable_customers
+from crmtui.store.kernel import audit, values
+from crmtui.store.kernel.access import Actor, may_give_to, require_active, visible_customers, writable_customers
 from crmtui.store.kernel.clock import now, parse_date
 from crmtui.store.customers.records import find_customer
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import days_before, locked
+from crmtui.store.kernel.settings import currency
 from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
 from crmtui.store.kernel.lookup import resolve
-from crmtui.store.kernel.models import CENT, STAGE_KINDS, Customer, Deal, DealStageHistory, Pipeline, Stage, User, from_cents
-from crmtui.store.org.people import find_user
+from crmtui.store.kernel.models import Customer, Deal, DealStageHistory, Pipeline, Stage, User, from_cents
+from crmtui.store.kernel.values import CENT, STAGE_KINDS
+from crmtui.store.org.users import find_user
 from crmtui.store.sales.pipelines import find_pipeline, find_stage, first_stage_of_kind, stages_of
 
-MAX_AMOUNT = Decimal("10000000000000")  # 10^13: far beyond any deal, well inside BIGINT cents
 
 
 @dataclass
@@ -118,52 +120,19 @@ def _days(span: timedelta) -> float:
 def stuck_condition(as_of: datetime) -> Expression:
     """TRUE for a live open deal whose stage has a stuck limit (Stage.stuck_days) and which entered that stage
     before AS_OF minus that many days. The query must join Deal to Stage."""
-    if is_postgres():
-        cutoff = Value(as_of) - Stage.stuck_days * SQL("INTERVAL '1 day'")
-    else:
-        stamp = as_of.strftime("%Y-%m-%d %H:%M:%S")  # the stored text form of a time
-        cutoff = fn.datetime(stamp, Value("-").concat(Stage.stuck_days).concat(" days"))
     return (
         (Stage.kind == "open")
         & Stage.stuck_days.is_null(False)
         & Deal.deleted_at.is_null()
-        & (Deal.stage_entered_at < cutoff)
+        & (Deal.stage_entered_at < days_before(as_of, Stage.stuck_days))
     )
 
 
 # --- validation --------------------------------------------------------------------------------------------
 
 
-def parse_amount(value: str | int | Decimal) -> Decimal:
-    """An amount of money as users type it (12000, 99.50, 1,200.00), exact; zero or more, at most two decimals."""
-    text = str(value).strip().replace(",", "").replace("_", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise BadInput(f"{value!r} is not an amount: use a number such as 12000 or 99.50.") from None
-    if not amount.is_finite() or amount < 0:
-        raise BadInput(f"{value!r} is not an amount of zero or more.")
-    if amount >= MAX_AMOUNT:
-        raise BadInput(f"{value!r} is too large for an amount.")
-    if amount != amount.quantize(CENT):
-        raise BadInput(f"{value!r} has more than two decimals.")
-    return amount.quantize(CENT)
-
-
-def _check_title(title: str) -> str:
-    value = " ".join((title or "").split())
-    if not value:
-        raise BadInput("A deal needs a title.")
-    if value.lstrip("#").isdigit():
-        raise BadInput("A deal title cannot be a number: deals are named by id or by title.")
-    return value
-
-
 def _check_kind(kind: str) -> str:
-    value = kind.strip().lower()
-    if value not in STAGE_KINDS:
-        raise BadInput(f"Unknown deal kind {kind!r}: use one of {', '.join(STAGE_KINDS)}.")
-    return value
+    return values.choice(kind, STAGE_KINDS, "deal kind")
 
 
 def _owner_id(actor: Actor, ref: str | None, customer: Customer) -> int | None:
@@ -175,12 +144,7 @@ def _owner_id(actor: Actor, ref: str | None, customer: Customer) -> int | None:
         if actor.id is None:
             raise BadInput("The system user cannot own deals: name an owner with --owner.")
         return actor.id
-    user = find_user(ref)
-    if not user.active:
-        raise BadInput(f"User {user.login!r} is deactivated and cannot own deals.")
-    if not actor.is_admin and user.id not in actor.team_ids:
-        raise NotPermitted(f"{actor.login} may not give deals to {user.login}.")
-    return user.id
+    return may_give_to(actor, require_active(find_user(ref), "own deals"), "deals").id
 
 
 # --- finding -----------------------------------------------------------------------------------------------
@@ -218,10 +182,8 @@ def find_deal(actor: Actor, ref: str | int, write: bool = False, deleted: bool =
 
 
 def _locked(deal: Deal) -> Deal:
-    """The deal re-read under a row lock on PostgreSQL (SQLite's IMMEDIATE transaction already serialises)."""
-    if is_postgres():
-        return Deal.select().where(Deal.id == deal.id).for_update().get()
-    return deal
+    """The deal re-read, held until the transaction ends (dialect.locked)."""
+    return locked(Deal.select().where(Deal.id == deal.id)).get()
 
 
 # --- listing -----------------------------------------------------------------------------------------------
@@ -338,18 +300,13 @@ def _rows(where: Expression, as_of: datetime, sort: str | None, limit: int | Non
     ]
 
 
-def _check_page(limit: int | None, offset: int) -> None:
-    if (limit is not None and limit < 0) or offset < 0:
-        raise BadInput("--limit and --offset take numbers, 0 or more.")
-
-
 def list_deals(
     actor: Actor, flt: DealFilter | None = None, sort: str | None = None, limit: int | None = 50, offset: int = 0
 ) -> list[DealRow]:
     """One page of the deals the actor sees. SORT is a key of SORTS, prefix '-' to reverse (default '-id':
     newest first)."""
     flt = flt or DealFilter()
-    _check_page(limit, offset)
+    values.page(limit, offset)
     as_of = now()
     return _rows(_conditions(actor, flt, as_of, joined=True), as_of, sort, limit, offset)
 
@@ -367,7 +324,7 @@ def board(
     """The pipeline board: per stage of PIPELINE (default: FLT's pipeline, else the default one), in order, the
     number and total value of the matching deals (one GROUP BY) and the first PER_STAGE of them."""
     flt = flt or DealFilter()
-    _check_page(per_stage, 0)
+    values.page(per_stage, 0)
     chosen = find_pipeline(pipeline if pipeline is not None else flt.pipeline)
     as_of = now()
     flt = replace(flt, pipeline=None)
@@ -446,7 +403,8 @@ def add_deal(
 ) -> int:
     """A new deal on a customer the actor may change, in STAGE of PIPELINE (default: the default pipeline's first
     open stage). CLOSE is the expected close date as users type it. Returns the deal's id."""
-    values = dict(title=_check_title(title), amount=parse_amount(amount), expected_close=parse_date(close) if close else None)
+    row = dict(title=values.handle(title, "deal", "title"), amount=values.money(amount, "Amount", currency()),
+               expected_close=values.optional_day(close))
     with db.atomic():
         customer = find_customer(actor, customer_ref, write=True)
         chosen = find_pipeline(pipeline)
@@ -454,13 +412,13 @@ def add_deal(
         if target.kind == "lost":
             raise BadInput("A deal cannot start lost: add it, then `crm deal lost DEAL --reason TEXT`.")
         moment = now()
-        values.update(
+        row.update(
             customer=customer.id, pipeline=chosen.id, stage=target.id, owner=_owner_id(actor, owner, customer),
             created_at=moment, stage_entered_at=moment, closed_at=moment if target.kind == "won" else None,
         )  # fmt: skip
-        deal_id = Deal.insert(**values).execute()
+        deal_id = Deal.insert(**row).execute()
         DealStageHistory.insert(deal=deal_id, from_stage=None, to_stage=target.id, at=moment, by=actor.id).execute()
-        shown = {**values, "pipeline": chosen.name, "stage": target.name}
+        shown = {**row, "pipeline": chosen.name, "stage": target.name}
         del shown["created_at"]
         audit.record(actor.login, "deal", deal_id, "create", audit.changes({}, shown))
     return deal_id
@@ -536,22 +494,16 @@ def edit_deal(
     """Change the title, amount, expected close ('' clears it) or owner of a deal. Returns {field: [old, new]}."""
     new: dict = {}
     if title is not None:
-        new["title"] = _check_title(title)
+        new["title"] = values.handle(title, "deal", "title")
     if amount is not None:
-        new["amount"] = parse_amount(amount)
+        new["amount"] = values.money(amount, "Amount", currency())
     if close is not None:
-        new["expected_close"] = parse_date(close) if close.strip() else None
+        new["expected_close"] = values.optional_day(close)
     with db.atomic():
         deal = _locked(find_deal(actor, ref, write=True))
         if owner is not None:
             new["owner"] = _owner_id(actor, owner, Customer.get_by_id(deal.customer_id))
-        old = {k: getattr(deal, k + "_id" if k == "owner" else k) for k in new}
-        diff = audit.changes(old, new)
-        if not diff:
-            return {}
-        Deal.update(**{k: new[k] for k in diff}).where(Deal.id == deal.id).execute()
-        audit.record(actor.login, "deal", deal.id, "edit", diff)
-    return diff
+        return audit.update(actor.login, deal, new, "deal")
 
 
 def _set_deleted(actor: Actor, ref: str | int, deleted: bool) -> int:
@@ -566,3 +518,11 @@ def delete_deal(actor: Actor, ref: str | int) -> int:
 
 def restore_deal(actor: Actor, ref: str | int) -> int:
     return _set_deleted(actor, ref, False)
+
+
+def deal_of_customer(deal_ref: str | int | None, customer_id: int) -> int | None:
+    """The id of the live deal of the customer that DEAL_REF names (a quote's or a contract's deal); None for none."""
+    if deal_ref is None or str(deal_ref).strip() == "":
+        return None
+    scope = (Deal.customer == customer_id) & Deal.deleted_at.is_null()
+    return resolve(Deal, deal_ref, Deal.title, scope, "deal of this customer").id

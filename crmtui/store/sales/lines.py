@@ -7,10 +7,14 @@ kept as basis points (12.5 % = 1250)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
+from crmtui.store.kernel import values
 from crmtui.store.kernel.errors import BadInput, Refused
-from crmtui.store.kernel.models import CENT, Product
+from crmtui.store.kernel.settings import currency
+from crmtui.store.sales.products import find_product
+from crmtui.store.kernel.models import Product
+from crmtui.store.kernel.values import CENT
 
 FULL_BP = 10000
 
@@ -41,38 +45,16 @@ class Line:
         return Decimal(self.discount_bp) / 100
 
 
-def _decimal(text, what: str) -> Decimal:
-    try:
-        value = Decimal(str(text).strip().replace(",", ""))
-    except InvalidOperation:
-        raise BadInput(f"{what} {text!r} is not a number.") from None
-    if not value.is_finite():
-        raise BadInput(f"{what} {text!r} is not a number.")
-    return value
-
-
 def parse_quantity(text) -> Decimal:
-    value = _decimal(text, "Quantity")
+    value = values.decimal(text, "Quantity")
     if value <= 0:
         raise BadInput(f"Quantity {text} must be more than 0.")
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
-def parse_money(text, what: str = "Amount", allow_zero: bool = True) -> Decimal:
-    """An amount of money: a number with at most two decimals, not negative (and not zero unless ALLOW_ZERO)."""
-    value = _decimal(str(text).strip().lstrip("¥￥"), what)
-    if value != value.quantize(CENT):
-        raise BadInput(f"{what} {text} has more than two decimals.")
-    if value < 0:
-        raise BadInput(f"{what} {text} is negative.")
-    if value == 0 and not allow_zero:
-        raise BadInput(f"{what} must be more than 0.")
-    return value.quantize(CENT)
-
-
 def parse_discount(text) -> int:
     """A discount in percent (a trailing % allowed) as basis points."""
-    value = _decimal(str(text).strip().rstrip("%"), "Discount")
+    value = values.decimal(str(text).strip().rstrip("%"), "Discount")
     if not 0 <= value <= 100:
         raise BadInput(f"Discount {text} must be between 0 and 100 %.")
     if value != value.quantize(CENT):
@@ -106,8 +88,6 @@ def parse_line_spec(spec: str) -> LineInput:
 
 def build_lines(inputs) -> list[Line]:
     """Resolve and price the lines (LineInput or spec strings); an inactive product is refused."""
-    from crmtui.store.sales.products import find_product  # products parses money with this module
-
     if isinstance(inputs, (str, LineInput)):
         inputs = [inputs]
     lines = []
@@ -117,7 +97,7 @@ def build_lines(inputs) -> list[Line]:
         if not product.active:
             raise Refused(f"Product {product.code} ({product.name}) is no longer offered.")
         quantity = parse_quantity(spec.quantity)
-        price = product.unit_price if spec.unit_price is None else parse_money(spec.unit_price, "Unit price")
+        price = product.unit_price if spec.unit_price is None else values.money(spec.unit_price, "Unit price", currency())
         discount_bp = 0 if spec.discount is None else parse_discount(spec.discount)
         total = line_total(quantity, price, discount_bp)
         lines.append(Line(product.id, product.code, product.name, product.unit, quantity, price, discount_bp, total))

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
-from crmtui.store.kernel import audit
+from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, require_manager
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput, NotFound, Refused
 from crmtui.store.kernel.lookup import resolve
-from crmtui.store.kernel.models import STAGE_KINDS, Deal, Pipeline, Stage
+from crmtui.store.kernel.models import Deal, Pipeline, Stage
+from crmtui.store.kernel.values import STAGE_KINDS
 
 
 @dataclass
@@ -38,6 +39,33 @@ class StageRow:
     kind: str
     stuck_days: int | None
     deals: int  # live deals in the stage now
+
+
+# --- a new database's pipeline ------------------------------------------------------------------------
+
+# name, probability %, kind: the stages a new team starts with (editable with `crm stage`).
+DEFAULT_STAGES = [
+    ("Lead", 10, "open"),
+    ("Qualified", 25, "open"),
+    ("Proposal", 50, "open"),
+    ("Negotiation", 75, "open"),
+    ("Won", 100, "won"),
+    ("Lost", 0, "lost"),
+]
+
+
+def ensure_default_pipeline() -> None:
+    """The pipeline a new database starts with (`crm init`, the demo), unless it has one."""
+    with db.atomic():
+        if Pipeline.select().exists():
+            return
+        pipeline = Pipeline.create(name="Default", is_default=True)
+        Stage.insert_many(
+            [
+                {"pipeline": pipeline.id, "name": n, "position": i, "probability": p, "kind": k}
+                for i, (n, p, k) in enumerate(DEFAULT_STAGES, start=1)
+            ]
+        ).execute()
 
 
 # --- finding -----------------------------------------------------------------------------------------------
@@ -130,15 +158,6 @@ def list_stages(actor: Actor, pipeline: str | int | None = None) -> list[StageRo
 # --- validation --------------------------------------------------------------------------------------------
 
 
-def _check_name(name: str, what: str) -> str:
-    value = " ".join((name or "").split())
-    if not value:
-        raise BadInput(f"A {what} needs a name.")
-    if value.lstrip("#").isdigit():
-        raise BadInput(f"A {what} name cannot be a number: {what}s are named by id or by name.")
-    return value
-
-
 def _check_probability(probability: int) -> int:
     if probability is None or not 0 <= int(probability) <= 100:
         raise BadInput(f"Probability {probability!r} is not a percentage from 0 to 100.")
@@ -146,10 +165,7 @@ def _check_probability(probability: int) -> int:
 
 
 def _check_kind(kind: str) -> str:
-    value = (kind or "").strip().lower()
-    if value not in STAGE_KINDS:
-        raise BadInput(f"Unknown stage kind {kind!r}: use one of {', '.join(STAGE_KINDS)}.")
-    return value
+    return values.choice(kind or "", STAGE_KINDS, "stage kind")
 
 
 def _check_stuck_days(days: int | None) -> int | None:
@@ -202,7 +218,7 @@ def _stage_values(stage: Stage) -> dict:
 def add_pipeline(actor: Actor, name: str, copy_stages_from: str | int | None = None) -> int:
     """A new pipeline (managers and admins), empty or with a copy of another pipeline's stages. Returns its id."""
     require_manager(actor, "add a pipeline")
-    name = _check_name(name, "pipeline")
+    name = values.handle(name, "pipeline")
     with db.atomic():
         if Pipeline.select().where(fn.LOWER(Pipeline.name) == name.lower()).exists():
             raise Refused(f"Pipeline {name!r} exists already.")
@@ -233,18 +249,18 @@ def add_stage(
     """Add a stage to PIPELINE (default: the default one) at POSITION (default: after the last open stage for an
     open stage, at the end otherwise). Returns its id."""
     require_manager(actor, "change pipeline stages")
-    values = dict(
-        name=_check_name(name, "stage"),
+    row = dict(
+        name=values.handle(name, "stage"),
         probability=_check_probability(probability),
         kind=_check_kind(kind),
         stuck_days=_check_stuck_days(stuck_days),
     )
     with db.atomic():
         chosen = find_pipeline(pipeline)
-        _name_free(chosen.id, values["name"])
+        _name_free(chosen.id, row["name"])
         order = [s.id for s in stages_of(chosen.id)]
-        stage_id = Stage.insert(pipeline=chosen.id, position=len(order) + 1, **values).execute()
-        _renumber(chosen.id, _place(order + [stage_id], stage_id, position, values["kind"]))
+        stage_id = Stage.insert(pipeline=chosen.id, position=len(order) + 1, **row).execute()
+        _renumber(chosen.id, _place(order + [stage_id], stage_id, position, row["kind"]))
         placed = Stage.get_by_id(stage_id)
         audit.record(actor.login, "stage", stage_id, "create", audit.changes({}, {"pipeline": chosen.name, **_stage_values(placed)}))
     return stage_id
@@ -266,7 +282,7 @@ def edit_stage(
     require_manager(actor, "change pipeline stages")
     new: dict = {}
     if name is not None:
-        new["name"] = _check_name(name, "stage")
+        new["name"] = values.handle(name, "stage")
     if probability is not None:
         new["probability"] = _check_probability(probability)
     if kind is not None:

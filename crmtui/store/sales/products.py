@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from peewee import fn
 
-from crmtui.store.kernel import audit
+from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, require_manager
 from crmtui.store.kernel.db import db
-from crmtui.store.kernel.errors import BadInput, NotFound, Refused
-from crmtui.store.sales.lines import parse_money
+from crmtui.store.kernel.errors import BadInput, Refused
+from crmtui.store.kernel.settings import currency
 from crmtui.store.kernel.lookup import resolve
 from crmtui.store.kernel.models import Product
 
@@ -34,10 +34,14 @@ def _row(product: Product) -> ProductRow:
 
 
 def _text(value: str, what: str) -> str:
-    text = (value or "").strip()
-    if not text:
+    """A product's required code, name or unit."""
+    if not (value or "").strip():
         raise BadInput(f"A product needs a {what}.")
-    return text
+    return values.text(value, f"product {what}")
+
+
+def _price(value) -> Decimal:
+    return values.money(value, "Unit price", currency())
 
 
 def _check_code_free(code: str, product_id: int | None = None) -> None:
@@ -65,14 +69,14 @@ def find_product(ref: str | int) -> Product:
 def add_product(actor: Actor, code: str, name: str, unit_price="0", unit: str = "unit", active: bool = True) -> int:
     """Add a product to the catalogue (managers and admins); returns its id."""
     require_manager(actor, "change the product catalogue")
-    values = dict(
-        code=_text(code, "code"), name=_text(name, "name"), unit=_text(unit, "unit"),
-        unit_price=parse_money(unit_price, "Unit price"), active=bool(active),
+    row = dict(
+        code=_text(code, "code"), name=_text(name, "name"), unit=_text(unit, "unit"), unit_price=_price(unit_price),
+        active=values.yes_no(active),
     )  # fmt: skip
     with db.atomic():
-        _check_code_free(values["code"])
-        product_id = Product.insert(**values).execute()
-        audit.record(actor.login, "product", product_id, "create", audit.changes({}, values))
+        _check_code_free(row["code"])
+        product_id = Product.insert(**row).execute()
+        audit.record(actor.login, "product", product_id, "create", audit.changes({}, row))
     return product_id
 
 
@@ -84,18 +88,14 @@ def edit_product(actor: Actor, ref: str | int, **fields) -> dict:
         raise BadInput(f"Cannot edit {', '.join(sorted(unknown))}.")
     checks = {
         "code": lambda v: _text(v, "code"), "name": lambda v: _text(v, "name"), "unit": lambda v: _text(v, "unit"),
-        "unit_price": lambda v: parse_money(v, "Unit price"), "active": bool,
+        "unit_price": _price, "active": values.yes_no,
     }  # fmt: skip
     new = {k: checks[k](v) for k, v in fields.items() if v is not None}
     with db.atomic():
         product = find_product(ref)
         if "code" in new:
             _check_code_free(new["code"], product.id)
-        diff = audit.changes({k: getattr(product, k) for k in new}, new)
-        if diff:
-            Product.update(**{k: new[k] for k in diff}).where(Product.id == product.id).execute()
-            audit.record(actor.login, "product", product.id, "edit", diff)
-    return diff
+        return audit.update(actor.login, product, new, "product")
 
 
 def get_product(actor: Actor, ref: str | int) -> ProductRow:
@@ -106,8 +106,7 @@ def list_products(
     actor: Actor, text: str | None = None, active: bool | None = None, limit: int | None = 50, offset: int = 0
 ) -> list[ProductRow]:
     """The catalogue in code order; TEXT matches code or name; ACTIVE filters offered (True) or withdrawn (False)."""
-    if (limit is not None and limit < 0) or offset < 0:
-        raise BadInput("--limit and --offset take numbers, 0 or more.")
+    values.page(limit, offset)
     query = Product.select()
     if text:
         needle = text.strip().lower()
@@ -116,5 +115,3 @@ def list_products(
         query = query.where(Product.active == active)
     return [_row(p) for p in query.order_by(Product.code, Product.id).offset(offset or None).limit(limit)]
 
-
-__all__ = ["ProductRow", "add_product", "edit_product", "find_product", "get_product", "list_products", "NotFound"]

@@ -9,15 +9,18 @@ from decimal import Decimal
 
 from peewee import JOIN
 
-from crmtui.store.kernel import audit
+from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_scoped, find_customer_scoped
-from crmtui.store.kernel.clock import local_today, now, parse_date
-from crmtui.store.money.contracts import _find_deal, create_contract, next_number
+from crmtui.store.kernel.clock import local_today, now
+from crmtui.store.sales.deals import deal_of_customer
+from crmtui.store.kernel.numbering import next_number
 from crmtui.store.customers.records import find_customer
-from crmtui.store.kernel.db import db, is_postgres
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import locked
 from crmtui.store.kernel.errors import BadInput, Refused
 from crmtui.store.sales.lines import build_lines, copy_lines, insert_lines, lines_total, read_lines
-from crmtui.store.kernel.models import QUOTE_STATUSES, Contract, Customer, Deal, Quote, QuoteLine, User
+from crmtui.store.kernel.models import Contract, Customer, Deal, Quote, QuoteLine, User
+from crmtui.store.kernel.values import QUOTE_STATUSES
 
 TRANSITIONS = {
     "draft": ("sent", "accepted", "rejected"),
@@ -48,10 +51,7 @@ class QuoteDetail(QuoteRow):
 
 
 def check_status(status: str) -> str:
-    value = status.strip().lower()
-    if value not in QUOTE_STATUSES:
-        raise BadInput(f"Unknown quote status {status!r}: use one of {', '.join(QUOTE_STATUSES)}.")
-    return value
+    return values.choice(status, QUOTE_STATUSES, "quote status")
 
 
 def _quotes():
@@ -61,15 +61,9 @@ def _quotes():
 def find_quote(actor: Actor, ref: str | int, write: bool = False) -> Quote:
     """A quote by id or number among those whose customer the actor sees (or may change)."""
     quote = find_customer_scoped(actor, _quotes(), Quote, ref, Quote.number, "quote", write)
-    if write and is_postgres():  # status changes race with each other: hold the row
-        quote = Quote.select().where(Quote.id == quote.id).for_update().get()
+    if write:  # status changes race with each other: hold the row
+        quote = locked(Quote.select().where(Quote.id == quote.id)).get()
     return quote
-
-
-def _valid_until(text) -> date | None:
-    if text is None or text == "":
-        return None
-    return text if isinstance(text, date) else parse_date(str(text))
 
 
 def add_quote(actor: Actor, customer_ref: str | int, lines, deal: str | int | None = None, valid_until=None) -> int:
@@ -78,18 +72,18 @@ def add_quote(actor: Actor, customer_ref: str | int, lines, deal: str | int | No
     built = build_lines(list(lines or ()))
     if not built:
         raise BadInput("A quote needs at least one line (--line PRODUCT:QTY).")
-    until = _valid_until(valid_until)
+    until = values.optional_day(valid_until)
     if until is not None and until < local_today():
         raise BadInput(f"A new quote cannot already have expired ({until}).")
     with db.atomic():
         customer = find_customer(actor, customer_ref, write=True)
-        values = dict(
-            number=next_number(Quote, Quote.number, "Q"), customer=customer.id, deal=_find_deal(deal, customer.id),
+        row = dict(
+            number=next_number(Quote, Quote.number, "Q"), customer=customer.id, deal=deal_of_customer(deal, customer.id),
             status="draft", valid_until=until, total=lines_total(built), created_by=actor.id, created_at=now(),
         )  # fmt: skip
-        quote_id = Quote.insert(**values).execute()
+        quote_id = Quote.insert(**row).execute()
         insert_lines(QuoteLine, "quote", quote_id, built)
-        shown = {k: v for k, v in values.items() if k != "created_at"}
+        shown = {k: v for k, v in row.items() if k != "created_at"}
         audit.record(actor.login, "quote", quote_id, "create", audit.changes({}, {**shown, "lines": copy_lines(built)}))
     return quote_id
 
@@ -104,9 +98,9 @@ def edit_quote(actor: Actor, ref: str | int, lines=None, valid_until=None, deal:
             raise Refused(f"Quote {quote.number} is {quote.status}: only a draft can be changed.")
         new: dict = {}
         if valid_until is not None:
-            new["valid_until"] = _valid_until(valid_until)
+            new["valid_until"] = values.optional_day(valid_until)
         if deal is not None:
-            new["deal"] = _find_deal(deal, quote.customer_id)
+            new["deal"] = deal_of_customer(deal, quote.customer_id)
         diff = audit.changes({"valid_until": quote.valid_until, "deal": quote.deal_id}, new)
         if built is not None:
             old_lines = copy_lines(read_lines(QuoteLine, "quote", quote.id))
@@ -125,7 +119,8 @@ def edit_quote(actor: Actor, ref: str | int, lines=None, valid_until=None, deal:
     return diff
 
 
-def _move(actor: Actor, quote: Quote, status: str, action: str) -> None:
+def move_quote(actor: Actor, quote: Quote, status: str, action: str) -> None:
+    """Move QUOTE (held by find_quote) to STATUS along TRANSITIONS, audited as ACTION."""
     if status == quote.status:
         raise Refused(f"Quote {quote.number} is already {status}.")
     if status not in TRANSITIONS[quote.status]:
@@ -138,7 +133,7 @@ def send_quote(actor: Actor, ref: str | int) -> str:
     """Mark a draft quote as sent to the customer; returns its number."""
     with db.atomic():
         quote = find_quote(actor, ref, write=True)
-        _move(actor, quote, "sent", "send")
+        move_quote(actor, quote, "sent", "send")
     return quote.number
 
 
@@ -146,38 +141,10 @@ def reject_quote(actor: Actor, ref: str | int, reason: str | None = None) -> str
     """The customer turned the quote down; returns its number."""
     with db.atomic():
         quote = find_quote(actor, ref, write=True)
-        _move(actor, quote, "rejected", "reject")
+        move_quote(actor, quote, "rejected", "reject")
         if reason:
             audit.record(actor.login, "quote", quote.id, "reason", {"reason": [None, reason]})
     return quote.number
-
-
-def accept_quote(
-    actor: Actor,
-    ref: str | int,
-    signed_on=None,
-    instalments: int | None = None,
-    every: str | None = None,
-    start_on=None,
-    end_on=None,
-    plan=None,
-) -> int:
-    """The customer accepted: mark the quote accepted and make its contract (same customer, deal and lines,
-    signed SIGNED_ON, default today; plan as contracts.make_plan) in the same transaction. Returns the contract's
-    id. A rejected, accepted or expired quote is Refused."""
-    signed = _valid_until(signed_on) or local_today()
-    start, end = _valid_until(start_on), _valid_until(end_on)
-    with db.atomic():
-        quote = find_quote(actor, ref, write=True)
-        if quote.status in ("draft", "sent") and quote.valid_until is not None and quote.valid_until < signed:
-            raise Refused(f"Quote {quote.number} expired on {quote.valid_until}: make a new one.")
-        _move(actor, quote, "accepted", "accept")
-        lines = read_lines(QuoteLine, "quote", quote.id)
-        customer = Customer.get_by_id(quote.customer_id)
-        return create_contract(
-            actor, customer, lines, lines_total(lines), None, quote.deal_id, quote.id, signed, start, end, "active",
-            instalments, every, plan,
-        )  # fmt: skip
 
 
 def list_quotes(
@@ -188,13 +155,12 @@ def list_quotes(
     offset: int = 0,
 ) -> list[QuoteRow]:
     """One page of the quotes the actor sees, newest first; STATUS may list several ('draft,sent')."""
-    if (limit is not None and limit < 0) or offset < 0:
-        raise BadInput("--limit and --offset take numbers, 0 or more.")
+    values.page(limit, offset)
     where = customer_scoped(actor, Quote)
     if customer is not None:
         where &= Quote.customer == find_customer(actor, customer).id
     if status:
-        where &= Quote.status.in_([check_status(s) for s in status.split(",") if s.strip()])
+        where &= Quote.status.in_(values.choices(status, QUOTE_STATUSES, "quote status"))
     query = (
         _rows()
         .where(where)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -23,8 +24,11 @@ from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.bulk import KeyTable
 from crmtui.store.exchange.imports.reading import read_table
-from crmtui.store.kernel.values import Invalid, Parser
+from crmtui.store.kernel.errors import Invalid
+from crmtui.store.kernel.values import money
+from crmtui.store.kernel.settings import currency
 
+Parser = Callable[[str], Any]  # a cell's stripped, non-empty text -> the value to store (or Invalid)
 DUPLICATE_CHOICES = ("skip", "update", "error")
 PROGRESS_EVERY = 20_000
 ERROR_COLUMN = "import_error"  # the reason column of --errors files: ignored on import, so a fixed file re-imports
@@ -194,11 +198,13 @@ class ColumnReader:
     --default) and parsed as a whole, so the per-cell work is a C-level map, not a Python call per cell and
     field. TALLY counts the --default and --replace rewrites, for the report."""
 
-    def __init__(self, columns: list[tuple[int | None, Field]], options: Options, tally: Counter):
+    def __init__(self, columns: list[tuple[int | None, Field]], options: Options, tally: Counter, currency: str):
         self.plan = [
             (index, f, options.defaults.get(f.name) or _default_by_fold(options.defaults, f.name), options.replace.get(f.name))
             for index, f in columns
         ]
+        # An amount's currency marks are the database's: the money reader is bound to it once per import.
+        self.parsers = {f.name: partial(f.parse, currency=currency) if f.parse is money else f.parse for _, f in columns}
         self.names = [f.name for _, f in columns]
         self.tally = tally
 
@@ -236,12 +242,12 @@ class ColumnReader:
                     problems.setdefault(position, []).append(f"{f.name} is empty")
         if f.ref:
             return [text or None for text in texts]  # resolved in one pass per kind, after reading
-        parsed = _Parsed(f.parse)
+        parsed = _Parsed(self.parsers[f.name])
         values = list(map(parsed.__getitem__, texts))
         bad = {text: value for text, value in parsed.items() if isinstance(value, Invalid)}
         if bad:
             for position in (i for i, text in enumerate(texts) if text in bad):
-                problems.setdefault(position, []).append(f"{f.name} {texts[position]!r} {bad[texts[position]]}")
+                problems.setdefault(position, []).append(f"{f.name} {texts[position]!r} {bad[texts[position]].reason}")
         return values
 
 
@@ -277,7 +283,7 @@ def run(actor: Actor, entity, data: bytes, source: str, options: Options, progre
     report.header, report.unit = table.header, "record" if table.format == "json" else "line"
     columns = match_columns(table.header, entity, options, report)
     tally: Counter[str] = Counter()
-    reader = ColumnReader(columns, options, tally)
+    reader = ColumnReader(columns, options, tally, currency())
     with _cycle_collector_paused(), db.atomic() as transaction, KeyTable() as keys:
         ctx = Context(actor, options, report, keys, now(), {f.name for _, f in columns})
         rows = []
@@ -345,7 +351,7 @@ def _resolve(ctx: Context, entity, rows: list[Row]) -> list[Row]:
                 found = answers[key] = _answer(lookup(key[0]) if callable(lookup) else lookup, f, text)
             answer, loosely = found
             if isinstance(answer, Invalid):
-                ctx.reject(row, f"{f.name} {text!r} {answer}")
+                ctx.reject(row, f"{f.name} {text!r} {answer.reason}")
                 continue
             values[f.name] = answer
             if loosely:
@@ -373,7 +379,7 @@ def _prepared(ctx: Context, entity, rows: list[Row]) -> list[Row]:
         try:
             prepare(ctx, row)
         except Invalid as exc:
-            ctx.reject(row, str(exc))
+            ctx.reject(row, exc.reason)
             continue
         kept.append(row)
     return kept

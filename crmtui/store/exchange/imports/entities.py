@@ -10,22 +10,28 @@ from contextlib import nullcontext
 from itertools import repeat
 from typing import Any
 
-from datetime import date, datetime
-from decimal import Decimal
 
 from peewee import DateField, DateTimeField, fn
 
 from crmtui.store.kernel import audit
 from crmtui.store.kernel import normalize
-from crmtui.store.kernel.db import is_postgres
 from crmtui.store.kernel.access import Actor, require_admin, require_manager, writable_customers
 from crmtui.store.kernel.errors import BadInput
-from crmtui.store.kernel.models import CONTRACT_STATUSES, FOLLOWUP_TYPES, ROLES, TIERS, Contact, Contract, Customer, CustomerTag, Deal, Followup, MoneyField, OwnershipEvent, PoolRules, Product, Stage, Territory, TierRule, User, to_cents
+from crmtui.store.kernel.models import Contact, Contract, Customer, CustomerTag, Deal, Followup, MoneyField, OwnershipEvent, Product, Stage, Territory, User
+from crmtui.store.kernel.values import CONTRACT_STATUSES, FOLLOWUP_TYPES, ROLES, TIERS
 from crmtui.store.customers import search
 from crmtui.store.exchange.imports import references
-from crmtui.store.kernel.bulk import executemany, indexes_rebuilt, insert_rows, write_rows
+from crmtui.store.kernel.bulk import db_value, executemany, indexes_rebuilt, insert_rows, write_rows
 from crmtui.store.exchange.imports.engine import Context, Field, Key, Row
-from crmtui.store.kernel.values import Invalid, day, email, flag, long_text, money, one_of, phone, tags, text, when
+from crmtui.store.org.territories import open_territories
+from crmtui.store.kernel.errors import Invalid
+from crmtui.store.kernel.values import choice, day, email, money, note, phone, tags, text, when, yes_no
+from crmtui.store.kernel.db import db
+
+
+def one_of(allowed: tuple[str, ...], label: str, fold=str.lower):
+    """A cell that names one of ALLOWED."""
+    return lambda cell: choice(cell, allowed, label, fold)
 
 
 def _folded(expression):
@@ -48,19 +54,11 @@ LOADERS = {"territory": references.territories, "user": references.users, "produ
            "pipeline": references.pipelines}  # fmt: skip
 
 
-def _db_value(value):
-    if isinstance(value, Decimal):
-        return to_cents(value)
-    if isinstance(value, (datetime, date)) and not is_postgres():
-        return str(value)
-    return value
-
-
 class _DbValues(dict):
-    """value -> _db_value(value), each distinct value converted once (an import's times are mostly one: now)."""
+    """value -> db_value(value), each distinct value converted once (an import's times are mostly one: now)."""
 
     def __missing__(self, value):
-        converted = self[value] = _db_value(value)
+        converted = self[value] = db_value(value)
         return converted
 
 
@@ -69,7 +67,7 @@ def _table_column(f, values: list[dict[str, Any]], given: set[str]) -> Iterable:
     datetime adapter is Python code run per value) are converted. A field no row has is its default throughout."""
     default = f.default() if callable(f.default) else f.default
     if f.name not in given:
-        return repeat(_db_value(default), len(values))
+        return repeat(db_value(default), len(values))
     column = [v.get(f.name, default) for v in values]
     if isinstance(f, (MoneyField, DateTimeField, DateField)):
         return list(map(_DbValues().__getitem__, column))
@@ -217,13 +215,7 @@ class Territories(Entity):
         require_admin(actor, "import territories")
 
     def after_insert(self, ctx: Context, rows: list[Row], ids: list[int]) -> None:
-        from crmtui.store.org.people import DEFAULT_NO_FOLLOWUP_DAYS
-
-        if ids:  # a few rows: the ORM fills the rule defaults
-            PoolRules.insert_many([{"territory": i} for i in ids]).execute()
-            TierRule.insert_many(
-                [{"territory": i, "tier": t, "no_followup_days": DEFAULT_NO_FOLLOWUP_DAYS[t]} for i in ids for t in TIERS]
-            ).execute()
+        open_territories(ids)
 
 
 _LOGIN_NOISE = re.compile(r"[^\w.\-]+")
@@ -239,11 +231,11 @@ class Users(Entity):
     fields = (
         Field("login", text, required=True, aliases=("username", "user")),
         Field("display_name", text, aliases=("name", "full_name", "sales_agent", "姓名")),
-        Field("role", one_of(ROLES)),
+        Field("role", one_of(ROLES, "role")),
         Field("territory", text, ref="territory", aliases=("regional_office", "region", "战区")),
         Field("manager", text),
         Field("email", email),
-        Field("active", flag),
+        Field("active", yes_no),
     )
     keys = (Key("login", lambda v: v["login"], lambda: User.login),)
     ignored = Entity.ignored + ("created_at",)  # what `crm export users` adds: set by the import
@@ -279,7 +271,7 @@ class Users(Entity):
             try:
                 values["_manager"] = self._manager(ctx).find(manager)
             except Invalid as exc:
-                raise Invalid(f"manager {manager!r} {exc}") from None
+                raise Invalid(f"manager {manager!r} {exc.reason}") from None
 
     def _manager(self, ctx: Context) -> references.Lookup:
         """Managers may be existing users or people further down the same file."""
@@ -312,8 +304,6 @@ class Users(Entity):
 
 
 def _mark() -> str:
-    from crmtui.store.kernel.db import db
-
     return db.obj.param
 
 
@@ -324,7 +314,7 @@ class Customers(Entity):
     name, model, audit_name = "customers", Customer, "customer"
     fields = (
         Field("name", text, required=True, aliases=("customer", "company", "account", "客户名称", "名称")),
-        Field("tier", one_of(TIERS, str.upper), aliases=("level", "客户分层")),
+        Field("tier", one_of(TIERS, "tier", str.upper), aliases=("level", "客户分层")),
         Field("phone", phone, aliases=("tel", "telephone", "mobile", "电话")),
         Field("email", email, aliases=("e-mail", "mail", "邮箱")),
         Field("industry", text, aliases=("sector", "行业")),
@@ -391,7 +381,7 @@ class Customers(Entity):
         customers may have ids between them), through the raw cursor."""
         tags = [(i, tag) for row, i in zip(rows, ids) for tag in row.values.get("tags", ())]
         write_rows(CustomerTag._meta.table_name, ["customer_id", "tag"], tags)
-        at, reason, by = _db_value(ctx.now), f"import by {ctx.actor.login or 'system'}", ctx.actor.id
+        at, reason, by = db_value(ctx.now), f"import by {ctx.actor.login or 'system'}", ctx.actor.id
         owned = [(i, row.values["owner"]) for row, i in zip(rows, ids) if row.values.get("owner") is not None]
         write_rows(OwnershipEvent._meta.table_name, ["customer_id", "to_user_id", "kind", "reason", "at", "by_id"],
                    [(i, owner, "import", reason, at, by) for i, owner in owned])  # fmt: skip
@@ -458,7 +448,7 @@ class Products(Entity):
         Field("name", text, required=True, aliases=("product", "product_name", "名称")),
         Field("unit", text, aliases=("单位",)),
         Field("unit_price", money, aliases=("price", "sales_price", "list_price", "单价")),
-        Field("active", flag),
+        Field("active", yes_no),
     )
     keys = (
         Key("code", lambda v: v["code"], lambda: Product.code),
@@ -568,9 +558,9 @@ class Followups(Entity):
     fields = (
         CustomerRef,
         Field("user", text, ref="user", aliases=("by", "owner", "跟进人")),
-        Field("type", one_of(FOLLOWUP_TYPES), aliases=("kind", "方式")),
+        Field("type", one_of(FOLLOWUP_TYPES, "follow-up type"), aliases=("kind", "方式")),
         Field("at", when, aliases=("date", "time", "when", "时间")),
-        Field("note", long_text, aliases=("notes", "content", "内容")),
+        Field("note", note, aliases=("notes", "content", "内容")),
         Field("next_at", when, aliases=("next", "next_followup")),
         Field("created_at", when),
     )
@@ -605,7 +595,7 @@ class Contracts(Entity):
         Field("start_on", day, aliases=("start",)),
         Field("end_on", day, aliases=("end", "到期日")),
         Field("amount", money, aliases=("value", "金额")),
-        Field("status", one_of(CONTRACT_STATUSES)),
+        Field("status", one_of(CONTRACT_STATUSES, "contract status")),
         Field("created_at", when),
     )
     keys = (Key("number", lambda v: v["number"], lambda: Contract.number),)

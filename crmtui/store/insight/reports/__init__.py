@@ -1,7 +1,7 @@
 """Reports (`crm report NAME`): each one a few aggregate queries, scoped by who is acting, returning a Report of
 plain rows that every output format and the one Rich renderer (crmtui/render) share.
 
-    from crmtui.store.reports import ReportParams, run_report, REPORTS
+    from crmtui.store.insight.reports import ReportParams, run_report, REPORTS
     report = run_report(actor, "win-rate", ReportParams(since="2017-01-01", by="territory"))
     report.columns, report.rows          # exact Decimal money, ints, dates
 

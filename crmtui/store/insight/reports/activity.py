@@ -9,9 +9,12 @@ from peewee import Case, Value, fn
 from crmtui.store.kernel.access import Actor, visible_customers
 from crmtui.store.kernel.clock import now
 from crmtui.store.kernel.errors import BadInput, NotPermitted
-from crmtui.store.kernel.models import FOLLOWUP_TYPES, TIERS, Customer, Deal, Followup, OwnershipEvent, Stage, Territory
-from crmtui.store.org.people import find_territory, find_user
-from crmtui.store.insight.reports.base import PERSON, Report, ReportParams, by_person, group_columns, money, people_filter, period_of, person_key, week_index
+from crmtui.store.kernel.models import Customer, Deal, Followup, OwnershipEvent, Stage, Territory
+from crmtui.store.kernel.values import FOLLOWUP_TYPES, TIERS
+from crmtui.store.org.users import seen_user
+from crmtui.store.org.territories import find_territory
+from crmtui.store.kernel.dialect import week_index
+from crmtui.store.insight.reports.base import PERSON, Report, ReportParams, by_person, group_columns, money, people_filter, period_of, person_key
 
 FOLLOWUP_WEEKS = 4  # the default period of the follow-up report
 POOL_DAYS = 30  # the default period of the pool report's flows
@@ -146,9 +149,7 @@ def segments(actor: Actor, params: ReportParams) -> Report:
     moment = now()
     scope = visible_customers(actor) & Customer.deleted_at.is_null()
     if params.rep:
-        user = find_user(params.rep)
-        if not actor.is_admin and user.id not in actor.team_ids:
-            raise NotPermitted(f"{actor.login} may not see the numbers of {user.login}.")
+        user = seen_user(actor, params.rep, "numbers")
         scope &= Customer.owner == user.id
     if params.territory:
         scope &= Customer.territory == find_territory(params.territory).id

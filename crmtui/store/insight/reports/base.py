@@ -8,14 +8,16 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from peewee import JOIN, SQL, Case, Cast, Expression, Value, fn
+from peewee import JOIN, SQL, Case, Expression, Value
 
 from crmtui.store.kernel.access import Actor
 from crmtui.store.kernel.clock import day_start, local_today, now, parse_date, to_local
-from crmtui.store.kernel.db import is_postgres
-from crmtui.store.kernel.errors import BadInput, NotPermitted
-from crmtui.store.kernel.models import CENT, Territory, User, from_cents
-from crmtui.store.org.people import find_territory, find_user
+from crmtui.store.kernel import dialect
+from crmtui.store.kernel.errors import BadInput
+from crmtui.store.kernel.models import Territory, User, from_cents
+from crmtui.store.kernel.values import CENT
+from crmtui.store.org.users import seen_user
+from crmtui.store.org.territories import find_territory
 @dataclass
 class ReportParams:
     """What the user asked for, as typed: dates are parsed with clock.parse_date (both ends inclusive)."""
@@ -130,9 +132,7 @@ def people_filter(actor: Actor, params: ReportParams, user_column, by_index: boo
     if not actor.is_admin:
         condition = user_column.in_(sorted(actor.team_ids))
     if params.rep:
-        user = find_user(params.rep)
-        if not actor.is_admin and user.id not in actor.team_ids:
-            raise NotPermitted(f"{actor.login} may not see the numbers of {user.login}.")
+        user = seen_user(actor, params.rep, "numbers")
         condition &= user_column == user.id
     if params.territory:
         territory = find_territory(params.territory)
@@ -172,7 +172,7 @@ def person_key(value) -> str:
     return value
 
 
-# --- SQL that differs between the backends ------------------------------------------------------------------
+# --- months in local time ------------------------------------------------------------------
 
 
 def _local_shift() -> int:
@@ -183,37 +183,7 @@ def _local_shift() -> int:
 
 def month_of(column, is_date: bool = False):
     """'YYYY-MM' of COLUMN: a stored UTC datetime in local time, or a calendar date (IS_DATE)."""
-    shift = 0 if is_date else _local_shift()
-    if is_postgres():
-        value = column + SQL(f"INTERVAL '{shift} seconds'") if shift else column
-        return fn.to_char(value, SQL("'YYYY-MM'"))  # a literal: GROUP BY must see the same expression
-    return fn.strftime("%Y-%m", column, f"{shift:+d} seconds") if shift else fn.strftime("%Y-%m", column)
-
-
-def days_between(later, earlier):
-    """Days (fractional) from EARLIER to LATER: columns or datetime values."""
-    later, earlier = _node(later), _node(earlier)
-    if is_postgres():
-        return fn.date_part("epoch", later - earlier) / 86400.0
-    return fn.julianday(later) - fn.julianday(earlier)
-
-
-def days_after(day: date, column):
-    """Whole days from the date COLUMN to DAY (positive when COLUMN is earlier)."""
-    if is_postgres():
-        return Cast(Value(day), "date") - column
-    return Cast(fn.julianday(Value(day)) - fn.julianday(column), "INTEGER")
-
-
-def week_index(column, start: datetime):
-    """The 0-based week of COLUMN counted from START."""
-    if is_postgres():
-        return Cast(fn.floor(fn.date_part("epoch", column - Value(start)) / 604800), "integer")
-    return Cast((fn.julianday(column) - fn.julianday(Value(start))) / 7, "INTEGER")
-
-
-def _node(value):
-    return Value(value) if isinstance(value, (date, datetime)) else value
+    return dialect.month_of(column, 0 if is_date else _local_shift())
 
 
 def when(condition, value, otherwise=0):

@@ -7,7 +7,11 @@ from peewee import fn
 from crmtui.store.kernel.access import Actor
 from crmtui.store.kernel.clock import local_today
 from crmtui.store.kernel.models import Contract, Customer, Instalment
-from crmtui.store.insight.reports.base import Report, ReportParams, by_person, days_after, money, people_filter, person_key, when
+from crmtui.store.kernel.dialect import days_after
+from crmtui.store.insight.reports.base import Report, ReportParams, by_person, money, people_filter, person_key, when
+from crmtui.store.money.payments import instalment_status, open_amount
+from crmtui.store.kernel.clock import parse_date
+from crmtui.store.kernel.models import Territory
 
 AGE_BANDS = (("0_30", 0, 30), ("31_60", 31, 60), ("61_90", 61, 90))  # days overdue; more is 90_plus
 
@@ -16,9 +20,6 @@ def receivables(actor: Actor, params: ReportParams) -> Report:
     """Open balances of instalments (payments.open_amount) as of today (--until: another day), split into not
     yet overdue and days overdue 0-30, 31-60, 61-90, 90+ (payments.instalment_status says which are overdue),
     per customer, rep (the contract's owner, else the customer's) or territory (the customer's)."""
-    from crmtui.store.money.payments import instalment_status, open_amount
-    from crmtui.store.kernel.clock import parse_date
-
     by = params.by or "customer"
     as_of = parse_date(params.until) if params.until else local_today()
     person = fn.COALESCE(Contract.owner, Customer.owner)
@@ -37,8 +38,6 @@ def receivables(actor: Actor, params: ReportParams) -> Report:
     if by == "customer":
         key = [Customer.name, Customer.id]
     elif by == "territory":
-        from crmtui.store.kernel.models import Territory
-
         query = query.join_from(Customer, Territory, on=(Customer.territory == Territory.id))
         key = [Territory.name]
     else:

@@ -3,13 +3,18 @@ owner (the rep); won and lost deals count on the day they closed."""
 
 from __future__ import annotations
 
-from peewee import JOIN, Cast, fn
+from datetime import date
+
+from peewee import JOIN, fn
 
 from crmtui.store.kernel.access import Actor
 from crmtui.store.kernel.clock import add_months, now
-from crmtui.store.kernel.db import is_postgres
+from crmtui.store.kernel.dialect import floor_of
 from crmtui.store.kernel.models import Deal, DealStageHistory, Followup, OwnershipEvent, Pipeline, Stage
-from crmtui.store.insight.reports.base import Period, Report, ReportParams, by_person, group_columns, days_between, mean_money, money, month_of, people_filter, period_of, person_key, ratio, tenths, when
+from crmtui.store.kernel.dialect import days_between
+from crmtui.store.insight.reports.base import Period, Report, ReportParams, by_person, group_columns, mean_money, money, month_of, people_filter, period_of, person_key, ratio, tenths, when
+from crmtui.store.sales.deals import stuck_condition
+from crmtui.store.kernel.models import Customer, User
 
 LEADERBOARD_DAYS = 30  # the default period of the leaderboard (and the one before it is compared with)
 LEADER_FIGURES = ("cents", "won", "before", "followups", "customers", "created", "claims")
@@ -147,8 +152,6 @@ def win_rate(actor: Actor, params: ReportParams) -> Report:
 
 
 def _month_range(first: str, last: str) -> list[str]:
-    from datetime import date
-
     day, end, months = date.fromisoformat(first + "-01"), date.fromisoformat(last + "-01"), []
     while day <= end:
         months.append(day.strftime("%Y-%m"))
@@ -307,7 +310,7 @@ def stage_time(actor: Actor, params: ReportParams) -> Report:
     # Stays counted per stage and tenth of a day (a few thousand groups): the mean from the exact sums, the
     # median from the counts (exact to the tenth shown; a window ranking every stay took twice as long at 1M).
     tenth = stays.c.days * 10 + 0.5
-    bucket = fn.floor(tenth) if is_postgres() else Cast(tenth, "INTEGER")  # days >= 0: truncation is floor
+    bucket = floor_of(tenth)
     counted = (
         Stage.select(stays.c.stage_id, bucket, fn.COUNT(1), fn.SUM(stays.c.days))
         .from_(stays)
@@ -362,9 +365,6 @@ def _median(buckets: list[tuple[int, int]], count: int) -> float:
 
 def _stuck(actor: Actor, params: ReportParams, moment) -> tuple[dict[int, int], list[tuple]]:
     """The deals stuck now (deals.stuck_condition, the one rule): counts per stage, and the longest stuck."""
-    from crmtui.store.sales.deals import stuck_condition
-    from crmtui.store.kernel.models import Customer, User
-
     base = Deal.select().join(Stage, on=(Deal.stage == Stage.id)).where(_deals(actor, params), stuck_condition(moment))
     counts = dict(base.select(Deal.stage, fn.COUNT(Deal.id)).group_by(Deal.stage).tuples())
     longest = [i for (i,) in base.select(Deal.id).order_by(Deal.stage_entered_at, Deal.id).limit(STUCK_LIST).tuples()]

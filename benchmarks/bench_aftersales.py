@@ -25,8 +25,8 @@ TARGET = 0.3
 
 
 def _seed(rows: int) -> None:
-    from crmtui.store.kernel.db import db
     from crmtui.store.kernel.bulk import write_rows
+    from crmtui.store.kernel.db import db
     from crmtui.store.kernel.models import Customer
 
     rng = random.Random(4)
@@ -49,50 +49,97 @@ def _seed(rows: int) -> None:
         for customer, owner in owned[::10]:
             due = NOW + timedelta(days=rng.randint(-20, 20))
             status = rng.choice(("open", "open", "in-progress", "resolved", "closed"))
-            yield ("问题", customer, rng.choice(("low", "normal", "high", "urgent")), status, owner, due, NOW - timedelta(days=30))
+            yield (
+                "问题",
+                customer,
+                rng.choice(("low", "normal", "high", "urgent")),
+                status,
+                owner,
+                due,
+                NOW - timedelta(days=30),
+            )
 
     def visits():
         for customer, owner in owned[5::10]:
             yield (customer, today - timedelta(days=rng.randint(0, 700)), rng.randint(1, 5), "", owner, NOW)
 
     with db.atomic():
-        write_rows("contract", ["number", "customer_id", "owner_id", "signed_on", "amount", "status", "created_at", "deleted_at"], contracts())
-        write_rows("ticket", ["subject", "customer_id", "priority", "status", "assignee_id", "due_by", "created_at"], tickets())
+        write_rows(
+            "contract",
+            ["number", "customer_id", "owner_id", "signed_on", "amount", "status", "created_at", "deleted_at"],
+            contracts(),
+        )
+        write_rows(
+            "ticket", ["subject", "customer_id", "priority", "status", "assignee_id", "due_by", "created_at"], tickets()
+        )
         write_rows("visit", ["customer_id", "on", "satisfaction", "note", "by_id", "created_at"], visits())
         # id mod 7 by integer division, on both backends (7 does not line up with the reps' round of 20)
         quiet = (Customer.id - Customer.id / 7 * 7) == 3
-        Customer.update(last_followup_at=NOW - timedelta(days=200)).where(Customer.owner.is_null(False), quiet).execute()
+        Customer.update(last_followup_at=NOW - timedelta(days=200)).where(
+            Customer.owner.is_null(False), quiet
+        ).execute()
     db.execute_sql("VACUUM ANALYZE" if type(db.obj).__name__.startswith("Postgres") else "ANALYZE")
 
 
 def _measure(db_url: str) -> list[dict]:
-    from crmtui.store.kernel.access import actor_for
-    from crmtui.store.customers.records import CustomerFilter, count_customers, list_customers
     from crmtui.store.aftersales.tickets import TicketFilter, list_tickets
     from crmtui.store.aftersales.visits import VisitFilter, list_visits, visit_stats
+    from crmtui.store.customers.records import CustomerFilter, count_customers, list_customers
+    from crmtui.store.kernel.access import actor_for
 
     rep, admin = "rep0.3", "bench.admin"
     cases = [
-        (rep, ("customer", "list", "--owner", "me", "-n", "50"),  # the baseline: the same list without a lifecycle
-         lambda: list_customers(actor_for(rep), CustomerFilter(owner="me"), limit=50)),
-        (rep, ("customer", "list", "--owner", "me", "--lifecycle", "due-to-buy", "-n", "50"),
-         lambda: list_customers(actor_for(rep), CustomerFilter(owner="me", lifecycle="due-to-buy"), limit=50)),
-        (rep, ("customer", "list", "--owner", "me", "--lifecycle", "at-risk", "-n", "50"),
-         lambda: list_customers(actor_for(rep), CustomerFilter(owner="me", lifecycle="at-risk"), limit=50)),
-        (admin, ("customer", "list", "--lifecycle", "due-to-buy", "-n", "50"),
-         lambda: list_customers(actor_for(admin), CustomerFilter(lifecycle="due-to-buy"), limit=50)),
-        (admin, ("customer", "list", "--lifecycle", "at-risk", "-n", "50"),
-         lambda: list_customers(actor_for(admin), CustomerFilter(lifecycle="at-risk"), limit=50)),
+        (
+            rep,
+            ("customer", "list", "--owner", "me", "-n", "50"),  # the baseline: the same list without a lifecycle
+            lambda: list_customers(actor_for(rep), CustomerFilter(owner="me"), limit=50),
+        ),
+        (
+            rep,
+            ("customer", "list", "--owner", "me", "--lifecycle", "due-to-buy", "-n", "50"),
+            lambda: list_customers(actor_for(rep), CustomerFilter(owner="me", lifecycle="due-to-buy"), limit=50),
+        ),
+        (
+            rep,
+            ("customer", "list", "--owner", "me", "--lifecycle", "at-risk", "-n", "50"),
+            lambda: list_customers(actor_for(rep), CustomerFilter(owner="me", lifecycle="at-risk"), limit=50),
+        ),
+        (
+            admin,
+            ("customer", "list", "--lifecycle", "due-to-buy", "-n", "50"),
+            lambda: list_customers(actor_for(admin), CustomerFilter(lifecycle="due-to-buy"), limit=50),
+        ),
+        (
+            admin,
+            ("customer", "list", "--lifecycle", "at-risk", "-n", "50"),
+            lambda: list_customers(actor_for(admin), CustomerFilter(lifecycle="at-risk"), limit=50),
+        ),
         (rep, ("ticket", "list", "-n", "50"), lambda: list_tickets(actor_for(rep), limit=50)),
-        (rep, ("ticket", "list", "--mine", "--overdue", "-n", "50"),
-         lambda: list_tickets(actor_for(rep), TicketFilter(mine=True, overdue=True), limit=50)),
-        (admin, ("ticket", "list", "--status", "open", "-n", "50"),
-         lambda: list_tickets(actor_for(admin), TicketFilter(status="open"), limit=50)),
+        (
+            rep,
+            ("ticket", "list", "--mine", "--overdue", "-n", "50"),
+            lambda: list_tickets(actor_for(rep), TicketFilter(mine=True, overdue=True), limit=50),
+        ),
+        (
+            admin,
+            ("ticket", "list", "--status", "open", "-n", "50"),
+            lambda: list_tickets(actor_for(admin), TicketFilter(status="open"), limit=50),
+        ),
         (rep, ("visit", "list", "-n", "50"), lambda: list_visits(actor_for(rep), limit=50)),
-        (admin, ("visit", "list", "--max", "2", "-n", "50"),
-         lambda: list_visits(actor_for(admin), VisitFilter(max_satisfaction=2), limit=50)),
-        (rep, ("visit", "stats",), lambda: visit_stats(actor_for(rep))),
-    ]  # fmt: skip
+        (
+            admin,
+            ("visit", "list", "--max", "2", "-n", "50"),
+            lambda: list_visits(actor_for(admin), VisitFilter(max_satisfaction=2), limit=50),
+        ),
+        (
+            rep,
+            (
+                "visit",
+                "stats",
+            ),
+            lambda: visit_stats(actor_for(rep)),
+        ),
+    ]
     results = []
     for user, args, call in cases:
         cli = _cli(db_url, user, "--format", "csv", *args)
@@ -100,8 +147,12 @@ def _measure(db_url: str) -> list[dict]:
         shown = f" ({len(found)} rows)" if isinstance(found, list) else ""
         results.append({"name": f"crm {' '.join(args)} as {user}{shown}", "value": cli, "unit": "s", "target": TARGET})
         results.append({"name": "  store call", "value": seconds, "unit": "s", "target": TARGET})
-    seconds, count = _pinned(lambda: _store(lambda: count_customers(actor_for(rep), CustomerFilter(owner="me", lifecycle="due-to-buy"))))
-    results.append({"name": f"  count due-to-buy for {rep}: {count:,}", "value": seconds, "unit": "s", "target": TARGET})
+    seconds, count = _pinned(
+        lambda: _store(lambda: count_customers(actor_for(rep), CustomerFilter(owner="me", lifecycle="due-to-buy")))
+    )
+    results.append(
+        {"name": f"  count due-to-buy for {rep}: {count:,}", "value": seconds, "unit": "s", "target": TARGET}
+    )
     return results
 
 
@@ -113,7 +164,7 @@ def run(rows: int = 100_000, db_url: str | None = None, contract_index: bool = F
         from crmtui.store.kernel.db import db
 
         if contract_index:
-            db.execute_sql('CREATE INDEX contract_customer_signed ON contract (customer_id, signed_on)')
+            db.execute_sql("CREATE INDEX contract_customer_signed ON contract (customer_id, signed_on)")
             db.execute_sql("ANALYZE")
         results = _measure(url)
         db.obj.close()
@@ -127,10 +178,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--db", help="a database URL (default: a fresh SQLite file); PostgreSQL: a fresh schema")
-    parser.add_argument("--contract-index", action="store_true", help="add an index on contract(customer_id, signed_on)")
+    parser.add_argument(
+        "--contract-index", action="store_true", help="add an index on contract(customer_id, signed_on)"
+    )
     args = parser.parse_args()
     for r in run(args.rows, args.db, args.contract_index):
-        print(f"{r['name']:<75} {r['value']:>8,.3f} {r['unit']:<2} target {r['target']:,.2f}  {'ok' if r['ok'] else 'MISSED'}")
+        print(
+            f"{r['name']:<75} {r['value']:>8,.3f} {r['unit']:<2} target {r['target']:,.2f}  {'ok' if r['ok'] else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

@@ -39,17 +39,25 @@ def customers_csv(rows: int, seed: int = 5) -> bytes:
     writer.writerow(["name", "phone", "email", "tier", "territory", "owner", "industry", "tags"])
     for i in range(rows):
         name = rng.choice(CITIES) + rng.choice(WORDS) + rng.choice(WORDS) + f"{i:x}" + rng.choice(SUFFIXES)
-        writer.writerow([
-            name, f"+86 138-{i // 10000:04d}-{i % 10000:04d}", f"c{i}@example.com" if i % 3 == 0 else "",
-            "ABCDE"[i % 5], "华东", "bench.rep" if i % 2 else "", "制造", "vip" if i % 10 == 0 else "",
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                name,
+                f"+86 138-{i // 10000:04d}-{i % 10000:04d}",
+                f"c{i}@example.com" if i % 3 == 0 else "",
+                "ABCDE"[i % 5],
+                "华东",
+                "bench.rep" if i % 2 else "",
+                "制造",
+                "vip" if i % 10 == 0 else "",
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
 def _setup(db_url: str):
     from crmtui.store.kernel.access import actor_for
-    from crmtui.store.org.users import add_user
     from crmtui.store.org.territories import add_territory
+    from crmtui.store.org.users import add_user
     from crmtui.store.platform.session import connect
     from crmtui.store.platform.setup import initialize
 
@@ -71,27 +79,37 @@ def bench_import(actor, data: bytes, rows: int) -> dict:
 
     seconds, report = _time(lambda: import_data(actor, "customers", data, "bench.csv"))
     assert report.inserted == rows, report
-    return {"name": "customer import (validated)", "value": rows / seconds, "unit": "rows/s", "target": 100_000,
-            "seconds": seconds}  # fmt: skip
+    return {
+        "name": "customer import (validated)",
+        "value": rows / seconds,
+        "unit": "rows/s",
+        "target": 100_000,
+        "seconds": seconds,
+    }
 
 
 def bench_import_floors(data: bytes, rows: int, scratch_url: str) -> list[dict]:
     """The parts of the import no import code can make faster, each timed alone on the same file (after the import,
     so the search keys' character readings are cached, as they are for all but the first rows of an import)."""
+    from crmtui.store.customers.search import customer_key
     from crmtui.store.exchange.imports.reading import read_table
     from crmtui.store.kernel.models import Customer, CustomerSearchKey
-    from crmtui.store.customers.search import customer_key
 
     csv_seconds, records = _time(lambda: list(read_table(data, "bench.csv").records))
     cells = [cells for _, cells in records]
     key_seconds, _ = _time(lambda: [customer_key(c[0], c[1], c[2].lower() or None) for c in cells])
     tables = {model: _stored(model) for model in (Customer, CustomerSearchKey)}
     sql_seconds = _write_again(scratch_url, tables)
-    parts = [("CSV parsing alone", csv_seconds), ("search keys alone (customer_key)", key_seconds),
-             ("SQL alone (same rows, the import's way)", sql_seconds)]  # fmt: skip
+    parts = [
+        ("CSV parsing alone", csv_seconds),
+        ("search keys alone (customer_key)", key_seconds),
+        ("SQL alone (same rows, the import's way)", sql_seconds),
+    ]
     parts.append(("the three together", sum(seconds for _, seconds in parts)))
-    return [{"name": f"  floor: {what}", "value": rows / seconds, "unit": "rows/s", "seconds": seconds}
-            for what, seconds in parts]  # fmt: skip
+    return [
+        {"name": f"  floor: {what}", "value": rows / seconds, "unit": "rows/s", "seconds": seconds}
+        for what, seconds in parts
+    ]
 
 
 def _stored(model) -> tuple[list[str], list[tuple]]:
@@ -107,8 +125,8 @@ def _write_again(scratch_url: str, tables: dict) -> float:
     SCRATCH_URL as the import writes them: the raw cursor, customer's indexes and the search index built once
     after (in a transaction, rolled back)."""
     from crmtui.store.customers import search
-    from crmtui.store.kernel.db import db
     from crmtui.store.kernel.bulk import indexes_rebuilt, write_rows
+    from crmtui.store.kernel.db import db
 
     db.obj.close()
     _setup(scratch_url)
@@ -146,9 +164,9 @@ def _drop_scratch() -> None:
 
 def bench_export(actor, rows: int, folder: Path) -> list[dict]:
     from crmtui.commands.output import emit_text
+    from crmtui.store.exchange.export import export_csv, records, selection
     from crmtui.store.kernel.db import db
     from crmtui.store.kernel.dialect import is_postgres
-    from crmtui.store.exchange.export import export_csv, records, selection
     from crmtui.store.kernel.models import Customer
 
     # The baseline writes the same customers' stored columns, unformatted and unjoined.
@@ -181,25 +199,49 @@ def bench_export(actor, rows: int, folder: Path) -> list[dict]:
         if not is_postgres():
             floor_seconds = min(floor_seconds, _time(lines_only)[0])
     assert written == rows, written
-    floor = [] if is_postgres() else [
-        {"name": "  floor: SQLite making the same lines alone", "value": rows / floor_seconds, "unit": "rows/s",
-         "seconds": floor_seconds},
-    ]  # fmt: skip
+    floor = (
+        []
+        if is_postgres()
+        else [
+            {
+                "name": "  floor: SQLite making the same lines alone",
+                "value": rows / floor_seconds,
+                "unit": "rows/s",
+                "seconds": floor_seconds,
+            },
+        ]
+    )
     return [
-        {"name": "customer export (CSV)", "value": rows / our_seconds, "unit": "rows/s", "target": 400_000,
-         "seconds": our_seconds},
+        {
+            "name": "customer export (CSV)",
+            "value": rows / our_seconds,
+            "unit": "rows/s",
+            "target": 400_000,
+            "seconds": our_seconds,
+        },
         *floor,
-        {"name": "export vs csv.writer over a raw cursor", "value": raw_seconds / our_seconds, "unit": "×",
-         "target": 0.75, "seconds": raw_seconds},
-    ]  # fmt: skip
+        {
+            "name": "export vs csv.writer over a raw cursor",
+            "value": raw_seconds / our_seconds,
+            "unit": "×",
+            "target": 0.75,
+            "seconds": raw_seconds,
+        },
+    ]
 
 
 def bench_dupes(actor, rows: int) -> dict:
     from crmtui.store.customers.dupes import find_dupes
 
     seconds, groups = _time(lambda: find_dupes(actor))
-    return {"name": f"customer dupes over {rows} customers ({len(groups)} groups)", "value": seconds, "unit": "s",
-            "target": 30 * rows / 1_000_000, "lower_is_better": True, "seconds": seconds}  # fmt: skip
+    return {
+        "name": f"customer dupes over {rows} customers ({len(groups)} groups)",
+        "value": seconds,
+        "unit": "s",
+        "target": 30 * rows / 1_000_000,
+        "lower_is_better": True,
+        "seconds": seconds,
+    }
 
 
 def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
@@ -218,7 +260,11 @@ def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
     for result in results:
         if result.get("target") is None:
             continue
-        better = result["value"] <= result["target"] if result.get("lower_is_better") else result["value"] >= result["target"]
+        better = (
+            result["value"] <= result["target"]
+            if result.get("lower_is_better")
+            else result["value"] >= result["target"]
+        )
         result["ok"] = better
     return results
 

@@ -67,8 +67,12 @@ def demo_database(rows: int, db_url: str | None = None) -> tuple[str, float | No
     else:
         url = db_url
     start = time.perf_counter()
-    done = subprocess.run([str(CRM), "demo", "--if-empty", "--customers", str(rows), "--seed", str(SEED)],
-                          env=crm_env(url), capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [str(CRM), "demo", "--if-empty", "--customers", str(rows), "--seed", str(SEED)],
+        env=crm_env(url),
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if done.returncode:
         raise RuntimeError(f"crm demo failed ({done.returncode}): {done.stderr.strip()}")
@@ -86,13 +90,19 @@ def _raw_seed_seconds(path: str) -> tuple[float, int]:
     """Raw executemany of every row of the seeded database into a fresh file with the same tables and indexes
     (not the search index), table by table, timed around the inserts only; returns (seconds, rows)."""
     source = sqlite3.connect(path)
-    ddl = [sql for (sql,) in source.execute(
-        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('table', 'index') AND name NOT LIKE 'customer_fts%'"
-        " AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, rowid"
-    )]  # fmt: skip
-    tables = [name for (name,) in source.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'customer_fts%' AND name NOT LIKE 'sqlite_%'"
-    )]  # fmt: skip
+    ddl = [
+        sql
+        for (sql,) in source.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('table', 'index') AND name NOT LIKE 'customer_fts%'"
+            " AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, rowid"
+        )
+    ]
+    tables = [
+        name
+        for (name,) in source.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'customer_fts%' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         target = sqlite3.connect(Path(tmp) / "raw.sqlite3", isolation_level=None)
         target.execute("PRAGMA journal_mode=wal")
@@ -123,14 +133,15 @@ def _floor_seconds(path: str) -> dict[str, float]:
     """The least SQLite work any seeding of the seeded file's content does, with the demo's settings for its load:
     every row copied by the database itself into the same tables without their indexes (no Python, no driver),
     then every index built once, then the search index built once, in one transaction; seconds of each."""
-    from crmtui.store.demo.seed import BULK_PRAGMAS, SORTER_CACHE
     from crmtui.store.customers.search import FTS_TABLE
+    from crmtui.store.demo.load import BULK_PRAGMAS, SORTER_CACHE
 
     source = sqlite3.connect(path)
     schema = source.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type != 'trigger' AND name NOT LIKE 'sqlite_%'"
-        " AND name NOT LIKE ? ORDER BY rowid", (f"{FTS_TABLE}_%",)  # the search index's own tables come with it
-    ).fetchall()  # fmt: skip
+        " AND name NOT LIKE ? ORDER BY rowid",
+        (f"{FTS_TABLE}_%",),  # the search index's own tables come with it
+    ).fetchall()
     source.close()
     tables = [(name, sql) for kind, name, sql in schema if kind == "table" and not sql.startswith("CREATE VIRTUAL")]
     search = [sql for kind, _, sql in schema if kind == "view" or sql.startswith("CREATE VIRTUAL")]
@@ -169,11 +180,19 @@ def _row_count(url: str) -> int:
 
 def bench_seed(rows: int, url: str, seconds: float | None) -> list[dict]:
     if seconds is None:
-        return [{"name": "crm demo (skipped: the given database held data)", "value": None, "target": None, "skipped": True}]
+        return [
+            {"name": "crm demo (skipped: the given database held data)", "value": None, "target": None, "skipped": True}
+        ]
     written = _row_count(url)
-    result = {"name": f"crm demo --customers {rows:,} ({written:,} rows)", "value": seconds, "unit": "s",
-              "target": 30 * rows / 1_000_000, "lower_is_better": True, "rows": written,
-              "rows_per_s": written / seconds}  # fmt: skip
+    result = {
+        "name": f"crm demo --customers {rows:,} ({written:,} rows)",
+        "value": seconds,
+        "unit": "s",
+        "target": 30 * rows / 1_000_000,
+        "lower_is_better": True,
+        "rows": written,
+        "rows_per_s": written / seconds,
+    }
     rate = {"name": "  demo seeding rate", "value": written / seconds, "unit": "rows/s", "target": None}
     path = _sqlite_file(url)
     if not path:
@@ -184,21 +203,33 @@ def bench_seed(rows: int, url: str, seconds: float | None) -> list[dict]:
     rate["ratio"] = (written / seconds) / (raw_rows / raw_seconds)
     floor = _floor_seconds(path)
     parts = " + ".join(f"{part} {value:.1f} s" for part, value in floor.items())
-    return [result, rate, {"name": f"  its SQLite floor: {parts}", "value": sum(floor.values()), "unit": "s",
-                           "target": None}]  # fmt: skip
+    return [
+        result,
+        rate,
+        {"name": f"  its SQLite floor: {parts}", "value": sum(floor.values()), "unit": "s", "target": None},
+    ]
 
 
 def bench_list(url: str) -> list[dict]:
     results = []
     for user in ("li.na", "admin"):
         seconds = crm_seconds(url, user, "customer", "list", "--limit", "20", "--format", "csv")
-        results.append({"name": f"crm customer list --limit 20 (as {user})", "value": seconds, "unit": "s",
-                        "target": 0.3, "lower_is_better": True})  # fmt: skip
+        results.append(
+            {
+                "name": f"crm customer list --limit 20 (as {user})",
+                "value": seconds,
+                "unit": "s",
+                "target": 0.3,
+                "lower_is_better": True,
+            }
+        )
     path = _sqlite_file(url)
     if path:
         raw = sqlite3.connect(path)
         start = time.perf_counter()
-        raw.execute("SELECT id, name, tier, owner_id FROM customer WHERE deleted_at IS NULL ORDER BY name, id LIMIT 20").fetchall()
+        raw.execute(
+            "SELECT id, name, tier, owner_id FROM customer WHERE deleted_at IS NULL ORDER BY name, id LIMIT 20"
+        ).fetchall()
         raw_seconds = time.perf_counter() - start
         raw.close()
         for result in results:
@@ -230,9 +261,9 @@ def _queries(count: int) -> dict[str, list[str]]:
 def bench_search(url: str, count: int = 40, logins: tuple[str, ...] = ("li.na", "admin", "zhang.wei")) -> list[dict]:
     """search_customers p50/p95 per kind of query, as a manager, the admin and a rep (the scope changes the plan:
     a page fills from the candidates the actor sees)."""
+    from crmtui.store.customers.records import search_customers
     from crmtui.store.kernel.access import actor_for
     from crmtui.store.kernel.models import User
-    from crmtui.store.customers.records import search_customers
     from crmtui.store.platform.session import connect
 
     connect(url)
@@ -253,19 +284,30 @@ def bench_search(url: str, count: int = 40, logins: tuple[str, ...] = ("li.na", 
                 if raw is not None and login == logins[0]:
                     start = time.perf_counter()
                     if len(query) >= 3:  # the trigrams ANDed (detail=none has no phrases), confirmed by LIKE
-                        match = " AND ".join(f'"{query[i:i + 3]}"' for i in range(len(query) - 2))
-                        raw.execute("SELECT customer_id FROM customer_search_key WHERE customer_id IN (SELECT rowid FROM"
-                                    " customer_fts WHERE customer_fts MATCH ?) AND search_text LIKE ? LIMIT 20",
-                                    (match, f"%{query}%")).fetchall()  # fmt: skip
+                        match = " AND ".join(f'"{query[i : i + 3]}"' for i in range(len(query) - 2))
+                        raw.execute(
+                            "SELECT customer_id FROM customer_search_key WHERE customer_id IN (SELECT rowid FROM"
+                            " customer_fts WHERE customer_fts MATCH ?) AND search_text LIKE ? LIMIT 20",
+                            (match, f"%{query}%"),
+                        ).fetchall()
                     else:
-                        raw.execute("SELECT customer_id FROM customer_search_key WHERE search_text LIKE ? LIMIT 20",
-                                    (f"%{query}%",)).fetchall()  # fmt: skip
+                        raw.execute(
+                            "SELECT customer_id FROM customer_search_key WHERE search_text LIKE ? LIMIT 20",
+                            (f"%{query}%",),
+                        ).fetchall()
                     raw_times.append(time.perf_counter() - start)
             p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
-            for label, value, base in (("p50", p50, statistics.median(raw_times) if raw_times else None),
-                                       ("p95", p95, statistics.quantiles(raw_times, n=20)[-1] if raw_times else None)):  # fmt: skip
-                result = {"name": f"search {kind} {label} ({len(queries)} queries, as {login})", "value": value,
-                          "unit": "s", "target": targets[kind] if label == "p50" else None, "lower_is_better": True}  # fmt: skip
+            for label, value, base in (
+                ("p50", p50, statistics.median(raw_times) if raw_times else None),
+                ("p95", p95, statistics.quantiles(raw_times, n=20)[-1] if raw_times else None),
+            ):
+                result = {
+                    "name": f"search {kind} {label} ({len(queries)} queries, as {login})",
+                    "value": value,
+                    "unit": "s",
+                    "target": targets[kind] if label == "p50" else None,
+                    "lower_is_better": True,
+                }
                 if base:
                     result["baseline"] = base
                 results.append(result)
@@ -286,8 +328,17 @@ def bench_help() -> list[dict]:
 
     python = best([sys.executable, "-c", "pass"])
     help_seconds = best([str(CRM), "--help"])
-    return [{"name": "crm --help", "value": help_seconds, "unit": "s", "target": 0.15, "lower_is_better": True,
-             "baseline": python, "baseline_name": "python -c pass"}]  # fmt: skip
+    return [
+        {
+            "name": "crm --help",
+            "value": help_seconds,
+            "unit": "s",
+            "target": 0.15,
+            "lower_is_better": True,
+            "baseline": python,
+            "baseline_name": "python -c pass",
+        }
+    ]
 
 
 def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:

@@ -32,17 +32,16 @@ NOW = datetime(2026, 6, 1, 12, 0, 0)  # UTC; the CLI runs get it through CRM_NOW
 def _setup(db_url: str, rows: int, pool: int | None = None) -> int:
     """Users, rules and ROWS customers written through the raw cursor, POOL of them (default: 100,000, or a tenth
     of ROWS if fewer) in the first territory's pool; returns that pool's size."""
+    from benchmarks.bench_exchange import CITIES, SUFFIXES, WORDS
+    from crmtui.store.customers.search import bulk_loading, customer_key, write_keys
     from crmtui.store.kernel.access import actor_for
     from crmtui.store.kernel.bulk import write_rows
-    from crmtui.store.org.users import add_user
+    from crmtui.store.kernel.db import db
     from crmtui.store.org.territories import add_territory
-    from crmtui.store.pool.rules import set_rules
+    from crmtui.store.org.users import add_user
     from crmtui.store.platform.session import connect
     from crmtui.store.platform.setup import initialize
-    from crmtui.store.kernel.db import db
-    from crmtui.store.customers.search import bulk_loading, customer_key, write_keys
-
-    from benchmarks.bench_exchange import CITIES, SUFFIXES, WORDS
+    from crmtui.store.pool.rules import set_rules
 
     initialize(connect(db_url), "bench.admin")
     root = actor_for("bench.admin")
@@ -65,7 +64,20 @@ def _setup(db_url: str, rows: int, pool: int | None = None) -> int:
                 phone = f"138{t}{i:07d}"
                 keys.append((len(keys) + 1, customer_key(name, phone)))
                 if (t == 0 and i < first_pool) or (t > 0 and i % 10 == 0):
-                    yield (len(keys), name, phone, tier, territory, None, None, NOW - timedelta(days=30), None, created, created, False)
+                    yield (
+                        len(keys),
+                        name,
+                        phone,
+                        tier,
+                        territory,
+                        None,
+                        None,
+                        NOW - timedelta(days=30),
+                        None,
+                        created,
+                        created,
+                        False,
+                    )
                     continue
                 owned = NOW - timedelta(days=rng.uniform(20, 400))
                 stale = rng.random() < 0.04
@@ -73,8 +85,20 @@ def _setup(db_url: str, rows: int, pool: int | None = None) -> int:
                 owner = reps[territory][i % REPS_PER_TERRITORY]
                 yield (len(keys), name, phone, tier, territory, owner, owned, None, followed, created, created, False)
 
-    columns = ["id", "name", "phone", "tier", "territory_id", "owner_id", "owned_at", "pooled_at", "last_followup_at",
-               "created_at", "updated_at", "locked"]  # fmt: skip
+    columns = [
+        "id",
+        "name",
+        "phone",
+        "tier",
+        "territory_id",
+        "owner_id",
+        "owned_at",
+        "pooled_at",
+        "last_followup_at",
+        "created_at",
+        "updated_at",
+        "locked",
+    ]
     with db.atomic(), bulk_loading():
         write_rows("customer", columns, customers())
         write_keys(keys)
@@ -132,14 +156,21 @@ def bench_assign(db_url: str, pool: int) -> list[dict]:
 
     # The store call first, rolled back, then the real command on the same pool.
     with db.atomic() as transaction:
-        seconds, result = _pinned(lambda: _store(lambda: assign(actor_for("bench.admin"), TERRITORIES[0], strategy="even")))
+        seconds, result = _pinned(
+            lambda: _store(lambda: assign(actor_for("bench.admin"), TERRITORIES[0], strategy="even"))
+        )
         transaction.rollback()
     cli = _cli(db_url, "bench.admin", "pool", "assign", "-t", TERRITORIES[0], "--strategy", "even")
     return [
-        {"name": f"crm pool assign of {result.given:,} customers to 20 reps", "value": cli, "unit": "s",
-         "target": 3.0, "lower_is_better": True},
+        {
+            "name": f"crm pool assign of {result.given:,} customers to 20 reps",
+            "value": cli,
+            "unit": "s",
+            "target": 3.0,
+            "lower_is_better": True,
+        },
         {"name": "  store assign()", "value": seconds, "unit": "s", "target": 3.0, "lower_is_better": True},
-    ]  # fmt: skip
+    ]
 
 
 def _hand_update_seconds() -> tuple[float, int]:
@@ -185,12 +216,23 @@ def bench_reclaim(db_url: str) -> list[dict]:
     db.close()  # the CLI's reclaim takes its own connection and lock
     cli = _cli(db_url, "bench.admin", "reclaim", "--quiet")
     return [
-        {"name": f"crm reclaim ({rows:,} customers back to the pool)", "value": cli, "unit": "s", "target": 1.5,
-         "lower_is_better": True},
+        {
+            "name": f"crm reclaim ({rows:,} customers back to the pool)",
+            "value": cli,
+            "unit": "s",
+            "target": 1.5,
+            "lower_is_better": True,
+        },
         {"name": "  store reclaim()", "value": seconds, "unit": "s", "target": 1.5, "lower_is_better": True},
-        {"name": "  store reclaim() / hand-written UPDATE", "value": seconds / hand, "unit": "×", "target": 1.5,
-         "lower_is_better": True, "seconds": hand},
-    ]  # fmt: skip
+        {
+            "name": "  store reclaim() / hand-written UPDATE",
+            "value": seconds / hand,
+            "unit": "×",
+            "target": 1.5,
+            "lower_is_better": True,
+            "seconds": hand,
+        },
+    ]
 
 
 def run(rows: int = 100_000, db_url: str | None = None, pool: int | None = None) -> list[dict]:
@@ -202,7 +244,11 @@ def run(rows: int = 100_000, db_url: str | None = None, pool: int | None = None)
 
         db.obj.close()
     for result in results:
-        better = result["value"] <= result["target"] if result.get("lower_is_better") else result["value"] >= result["target"]
+        better = (
+            result["value"] <= result["target"]
+            if result.get("lower_is_better")
+            else result["value"] >= result["target"]
+        )
         result["ok"] = better
     return results
 
@@ -214,7 +260,9 @@ def main() -> None:
     parser.add_argument("--pool", type=int, help="pool customers to assign (default: 100,000, or a tenth of --rows)")
     args = parser.parse_args()
     for r in run(args.rows, args.db, args.pool):
-        print(f"{r['name']:<55} {r['value']:>10,.3f} {r['unit']:<3} target {r['target']:,.2f}  {'ok' if r['ok'] else 'MISSED'}")
+        print(
+            f"{r['name']:<55} {r['value']:>10,.3f} {r['unit']:<3} target {r['target']:,.2f}  {'ok' if r['ok'] else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

@@ -37,13 +37,10 @@ def _cli(db_url: str, user: str, args: list[str]) -> float:
 
 
 def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
-    from crmtui.store.money import contracts
-    from crmtui.store.money import invoices
-    from crmtui.store.money import payments
-    from crmtui.store.sales import products
-    from crmtui.store.sales import quotes
     from crmtui.store.kernel.access import actor_for
+    from crmtui.store.money import contracts, invoices, payments
     from crmtui.store.platform.session import connect
+    from crmtui.store.sales import products, quotes
 
     db_url, _ = demo_database(rows, db_url)
     os.environ["CRM_NOW"] = NOW
@@ -57,8 +54,18 @@ def run(rows: int = 100_000, db_url: str | None = None) -> list[dict]:
             start = time.perf_counter()
             rows = call(actor, modules)
             store = time.perf_counter() - start
-            figures.append({"name": f"crm {name} ({user})", "value": cli, "unit": "s", "target": TARGET, "lower_is_better": True})
-            figures.append({"name": f"  store ({len(rows)} rows)", "value": store, "unit": "s", "target": TARGET, "lower_is_better": True})
+            figures.append(
+                {"name": f"crm {name} ({user})", "value": cli, "unit": "s", "target": TARGET, "lower_is_better": True}
+            )
+            figures.append(
+                {
+                    "name": f"  store ({len(rows)} rows)",
+                    "value": store,
+                    "unit": "s",
+                    "target": TARGET,
+                    "lower_is_better": True,
+                }
+            )
     return figures
 
 

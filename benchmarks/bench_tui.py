@@ -62,7 +62,9 @@ async def _until(pilot, condition, start: float, timeout: float = 10.0) -> float
     while not condition():
         if time.perf_counter() - start > timeout:
             focused = pilot.app.focused
-            raise TimeoutError(f"the screen never showed the expected rows (focus on {focused!r}: {getattr(focused, 'value', '')!r})")
+            raise TimeoutError(
+                f"the screen never showed the expected rows (focus on {focused!r}: {getattr(focused, 'value', '')!r})"
+            )
         await asyncio.sleep(0.001)
     held = time.perf_counter()
     while not (PAINTS and PAINTS[-1] > held):
@@ -105,7 +107,11 @@ async def _child(db_url: str) -> None:
     PagedTable._show = showing
     app = CrmApp(actor=context.actor())
     async with app.run_test(size=(80, 24)) as pilot:
-        await _until(pilot, lambda: len(app.screen.query(PagedTable)) and app.screen.query_one(PagedTable).page_rows, time.perf_counter())
+        await _until(
+            pilot,
+            lambda: len(app.screen.query(PagedTable)) and app.screen.query_one(PagedTable).page_rows,
+            time.perf_counter(),
+        )
         print("painted", flush=True)
         table = app.screen.query_one(PagedTable)
         page_downs = []
@@ -131,16 +137,24 @@ async def _child(db_url: str) -> None:
                 await _until(pilot, lambda: dict(shown["key"][1]).get("text") == query and table.page_rows, start)
             )
             await pilot.press("escape")
-        print(json.dumps({"page_downs": page_downs, "searches": searches, "rss_mb": _rss_mb(), "offset": table.page_offset}), flush=True)
+        print(
+            json.dumps(
+                {"page_downs": page_downs, "searches": searches, "rss_mb": _rss_mb(), "offset": table.page_offset}
+            ),
+            flush=True,
+        )
 
 
 def _measure(db_url: str) -> dict:
     env = {**os.environ, "CRM_CONFIG": "/nonexistent/crm.toml", "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.bench_tui", "--child", db_url], stdout=subprocess.PIPE, text=True, env=env,
+        [sys.executable, "-m", "benchmarks.bench_tui", "--child", db_url],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
         cwd=ROOT,
-    )  # fmt: skip
+    )
     first = proc.stdout.readline()
     painted = time.perf_counter() - started
     assert first.strip() == "painted", first
@@ -163,15 +177,30 @@ def run(rows: int = 100_000, db_url: str | None = None, reuse: bool = False) -> 
         f = _measure(url)
     downs = f["page_downs"]
     results = [
-        {"name": f"TUI first screen painted from process start ({rows:,} customers)", "value": f["first_paint"],
-         "unit": "s", "target": 1.5, "lower_is_better": True},
-        {"name": "TUI page down, median of 30", "value": statistics.median(downs), "unit": "s", "target": 0.05,
-         "lower_is_better": True},
+        {
+            "name": f"TUI first screen painted from process start ({rows:,} customers)",
+            "value": f["first_paint"],
+            "unit": "s",
+            "target": 1.5,
+            "lower_is_better": True,
+        },
+        {
+            "name": "TUI page down, median of 30",
+            "value": statistics.median(downs),
+            "unit": "s",
+            "target": 0.05,
+            "lower_is_better": True,
+        },
         {"name": "  worst page down", "value": max(downs), "unit": "s", "target": 0.05, "lower_is_better": True},
-        {"name": "TUI search results after the last key, worst of " + ", ".join(QUERIES), "value": max(f["searches"]),
-         "unit": "s", "target": 0.1, "lower_is_better": True},
+        {
+            "name": "TUI search results after the last key, worst of " + ", ".join(QUERIES),
+            "value": max(f["searches"]),
+            "unit": "s",
+            "target": 0.1,
+            "lower_is_better": True,
+        },
         {"name": "TUI resident memory", "value": f["rss_mb"], "unit": "MB", "target": 200, "lower_is_better": True},
-    ]  # fmt: skip
+    ]
     for result in results:
         result["ok"] = result["value"] <= result["target"]
     return results
@@ -187,7 +216,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure --db as it is, without seeding it")
     args = parser.parse_args()
     for r in run(args.rows, args.db, args.reuse):
-        print(f"{r['name']:<62} {r['value']:>10,.3f} {r['unit']:<3} target {r['target']:,.2f}  {'ok' if r['ok'] else 'MISSED'}")
+        print(
+            f"{r['name']:<62} {r['value']:>10,.3f} {r['unit']:<3} target {r['target']:,.2f}  {'ok' if r['ok'] else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

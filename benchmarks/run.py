@@ -105,11 +105,17 @@ def table(results: list[dict]) -> str:
             verdict = "ok" if _ok(r) else "FAIL"
         target = r.get("target")
         lower = r.get("lower_is_better", unit in ("s", "ms"))
-        lines.append((
-            r["benchmark"].removeprefix("bench_"), r["name"], _figure(r.get("value"), unit),
-            _figure(baseline, r.get("baseline_unit", unit)), f"{ratio:,.2f}×" if ratio else "",
-            ("≤ " if lower else "≥ ") + _figure(target, unit) if target is not None else "", verdict,
-        ))  # fmt: skip
+        lines.append(
+            (
+                r["benchmark"].removeprefix("bench_"),
+                r["name"],
+                _figure(r.get("value"), unit),
+                _figure(baseline, r.get("baseline_unit", unit)),
+                f"{ratio:,.2f}×" if ratio else "",
+                ("≤ " if lower else "≥ ") + _figure(target, unit) if target is not None else "",
+                verdict,
+            )
+        )
     widths = [max(len(str(row[i])) for row in [header, *lines]) for i in range(len(header))]
     out = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
     out += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in lines]
@@ -141,8 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     folder = HERE / "results"
     folder.mkdir(exist_ok=True)
     path = folder / f"{started.strftime('%Y%m%dT%H%M%S')}.json"
-    meta = {"rows": args.rows, "db": "given" if args.db else "sqlite (fresh files)", "started": started.isoformat(),
-            "python": platform.python_version(), "machine": platform.machine(), "argv": sys.argv[1:]}  # fmt: skip
+    meta = {
+        "rows": args.rows,
+        "db": "given" if args.db else "sqlite (fresh files)",
+        "started": started.isoformat(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "argv": sys.argv[1:],
+    }
     path.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1, default=str))
     print(f"Wrote {path}", file=sys.stderr)
     return 0 if all(r.get("ok", True) for r in results) else 1

@@ -1,31 +1,40 @@
 """The Textual App: modes for the main screens, one handler for every failed worker, claims shared by screens.
 
-The store is opened by the caller (commands/tui.py through context.actor()); the app only gets the acting
-Actor and calls store functions in thread workers, so the UI never owns the data layer (as harlequin's adapter).
+The store is opened by the caller (crmtui/ui.py through the command line's context.actor()); the app only gets the
+acting Actor and calls store functions in thread workers, so the UI never owns the data layer.
 """
 
 from __future__ import annotations
 
 import gc
-import importlib.util
+import importlib
 from collections.abc import Callable
 
+from peewee import DatabaseError
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from crmtui.store.kernel.access import Actor
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.dialect import is_postgres
+from crmtui.store.kernel.errors import CrmError
+from crmtui.store.pool.claims import claim
 
 from .screens.help import ActionsProvider, HelpScreen, screen_keys
 
-
-WORKER_THREADS = 3  # a page, its prefetch and a count can run at once
 WORKER_CACHE_KIB = -16000  # SQLite page cache per worker connection (negative: KiB)
 
 
-def _has(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
+def _screen(module: str, name: str) -> Callable[[], Screen]:
+    """A main screen made on first use: its module (and the store code it shows) loads only when it is opened."""
+
+    def make() -> Screen:
+        return getattr(importlib.import_module(f"crmtui.screens.{module}"), name)()
+
+    return make
 
 
 class CrmApp(App):
@@ -35,6 +44,13 @@ class CrmApp(App):
     TITLE = "crm"
     COMMANDS = App.COMMANDS | {ActionsProvider}
     ENABLE_COMMAND_PALETTE = True
+    MODES = {
+        "customers": _screen("customers", "CustomersScreen"),
+        "pool": _screen("pool", "PoolScreen"),
+        "pipeline": _screen("pipeline", "PipelineScreen"),
+        "dashboard": _screen("dashboard", "DashboardScreen"),
+        "reports": _screen("reports", "ReportsScreen"),
+    }
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -53,67 +69,29 @@ class CrmApp(App):
 
     # --- screens ---------------------------------------------------------------------------------------------
 
-    def screen_class(self, name: str):
-        """The screen class of a main screen; None when the store module it shows is not there yet."""
-        if name == "customers":
-            from .screens.customers import CustomersScreen
-
-            return CustomersScreen
-        if name == "pool":
-            from .screens.pool import PoolScreen
-
-            return PoolScreen
-        if name == "pipeline":
-            from .screens.pipeline import PipelineScreen
-
-            return PipelineScreen
-        if name == "dashboard":
-            from .screens.dashboard import DashboardScreen
-
-            return DashboardScreen
-        if name == "reports":
-            from .screens.reports import ReportsScreen
-
-            return ReportsScreen
-        return None
-
     def titled(self, what: str) -> str:
         """A screen's sub-title: what it shows, and who is acting."""
         return f"{what} · {self.actor.login or 'system'} ({self.actor.role})"
 
     def on_mount(self) -> None:
         self.sub_title = self.titled("")
-        self._bound_workers()
+        self._small_worker_caches()
         self.action_go(self.start)
         # What is alive once the first screen is up (modules, widgets, styles) lives as long as the app: out of the
-        # collector's sight, a full collection no longer walks it (it took 60-90 ms in the middle of a page down).
+        # collector's sight, a full collection no longer walks it (such a walk stalled a page down midway).
         self.call_after_refresh(gc.freeze)
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # the app is done: its objects may be collected again (several apps run in one test process)
 
-    def _bound_workers(self) -> None:
-        """Thread workers run on a few threads, each with its own SQLite connection and a smaller page cache than
-        the CLI's 64 MB: with the default pool (up to 6 threads) and a count over 1M rows, the UI held 450 MB."""
-        import asyncio
-        from concurrent.futures import ThreadPoolExecutor
-
-        from crmtui.store.kernel.db import db
-        from crmtui.store.kernel.dialect import is_postgres
-
-        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="crm-db"))
+    def _small_worker_caches(self) -> None:
+        """Thread workers each open their own SQLite connection: each gets a smaller page cache than the CLI's, so
+        a few workers counting over a million rows do not each hold a large cache."""
         if not is_postgres():  # permanent: also the workers' connections, opened from now on
             db.obj.pragma("cache_size", WORKER_CACHE_KIB, permanent=True)
 
     def action_go(self, name: str) -> None:
         """Switch to a main screen (a mode, so each keeps its place)."""
-        if name not in self._modes:
-            screen = self.screen_class(name)
-            if screen is None:
-                self.notify(f"The {name} screen is not available in this version.", severity="warning")
-                return
-            self.add_mode(name, screen)
-        # Leave any customer screen or modal pushed on the current mode before switching.
         self.switch_mode(name)
 
     def action_help(self) -> None:
@@ -128,8 +106,6 @@ class CrmApp(App):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="write")
     def _claim(self, customer_id: int, then: Callable[[], None] | None) -> None:
-        from crmtui.store.pool.claims import claim
-
         outcome = claim(self.actor, [str(customer_id)])[0]
         self.call_from_thread(self._claimed, outcome, then)
 
@@ -151,10 +127,6 @@ class CrmApp(App):
         notification with its sentence; anything else too, never a crash of the UI."""
         if event.state != WorkerState.ERROR:
             return
-        from peewee import DatabaseError
-
-        from crmtui.store.kernel.errors import CrmError
-
         error = event.worker.error
         if isinstance(error, CrmError):
             self.notify(str(error), severity="error", timeout=8)

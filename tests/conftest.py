@@ -113,8 +113,8 @@ class Team:
 @pytest.fixture
 def team(store) -> Team:
     from crmtui.store.kernel.access import actor_for
-    from crmtui.store.org.users import add_user
     from crmtui.store.org.territories import add_territory
+    from crmtui.store.org.users import add_user
 
     root = actor_for("root")
     east, south = add_territory(root, "华东"), add_territory(root, "华南")
@@ -164,9 +164,13 @@ def crm(store):
     def run(*args: str, user: str | None = "root", input: str | None = None, env: dict | None = None) -> CliResult:
         full_env = {**os.environ, "CRM_DB": store, **({"CRM_USER": user} if user else {}), **(env or {})}
         proc = subprocess.run(
-            [str(CRM_SCRIPT), *args], capture_output=True, text=True, input=input, env=full_env,
+            [str(CRM_SCRIPT), *args],
+            capture_output=True,
+            text=True,
+            input=input,
+            env=full_env,
             timeout=120,
-        )  # fmt: skip
+        )
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     return run

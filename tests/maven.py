@@ -21,6 +21,11 @@ PINNED_NOW = "2018-01-01T00:00:00"
 
 
 def import_maven(db_url: str, user: str = "root", now: str = PINNED_NOW) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CRM_DB": db_url, "CRM_USER": user, "CRM_NOW": now,
-           "CRM": str(Path(sys.executable).with_name("crm"))}  # fmt: skip
+    env = {
+        **os.environ,
+        "CRM_DB": db_url,
+        "CRM_USER": user,
+        "CRM_NOW": now,
+        "CRM": str(Path(sys.executable).with_name("crm")),
+    }
     return subprocess.run(["bash", str(SCRIPT), str(MAVEN_DIR)], env=env, capture_output=True, text=True, timeout=300)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from peewee import chunked
 
@@ -11,13 +11,27 @@ from crmtui.store.kernel.models import Customer, Deal, OwnershipEvent, Pipeline,
 T0 = datetime(2026, 3, 2, 12, 0, 0)  # UTC; tests pin CRM_NOW relative to this
 
 
-def add_customers(territory: int, count: int, owner: int | None = None, tier: str = "C", owned_at=None,
-                  last_followup_at=None, prefix: str = "c", **extra) -> list[int]:  # fmt: skip
+def add_customers(
+    territory: int,
+    count: int,
+    owner: int | None = None,
+    tier: str = "C",
+    owned_at=None,
+    last_followup_at=None,
+    prefix: str = "c",
+    **extra,
+) -> list[int]:
     rows = [
         dict(
-            name=f"{prefix}{i}", territory=territory, tier=tier, owner=owner, owned_at=owned_at if owner else None,
+            name=f"{prefix}{i}",
+            territory=territory,
+            tier=tier,
+            owner=owner,
+            owned_at=owned_at if owner else None,
             pooled_at=None if owner else (extra.get("pooled_at") or T0 - timedelta(days=30)),
-            last_followup_at=last_followup_at, created_at=T0 - timedelta(days=365), updated_at=T0,
+            last_followup_at=last_followup_at,
+            created_at=T0 - timedelta(days=365),
+            updated_at=T0,
             **{k: v for k, v in extra.items() if k != "pooled_at"},
         )
         for i in range(count)
@@ -41,7 +55,9 @@ def owners() -> dict[int, int | None]:
 
 def events(kind: str) -> list[tuple]:
     return list(
-        OwnershipEvent.select(OwnershipEvent.customer, OwnershipEvent.from_user, OwnershipEvent.to_user, OwnershipEvent.reason)
+        OwnershipEvent.select(
+            OwnershipEvent.customer, OwnershipEvent.from_user, OwnershipEvent.to_user, OwnershipEvent.reason
+        )
         .where(OwnershipEvent.kind == kind)
         .order_by(OwnershipEvent.customer)
         .tuples()
@@ -50,6 +66,5 @@ def events(kind: str) -> list[tuple]:
 
 def utc_env(moment: datetime) -> str:
     """CRM_NOW is local time; the tests' TZ is whatever the machine has, so convert."""
-    from datetime import timezone
 
-    return moment.replace(tzinfo=timezone.utc).astimezone().replace(tzinfo=None).isoformat()
+    return moment.replace(tzinfo=UTC).astimezone().replace(tzinfo=None).isoformat()

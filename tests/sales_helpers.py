@@ -24,8 +24,9 @@ def contract_of_300(customer: str = "宏达", user: str = "wang") -> int:
     """300.00 in three instalments of 100 due 2026-10-01, 11-01 and 12-01."""
     from crmtui.store.money.contracts import add_contract
 
-    return add_contract(as_user(user), customer, amount="300", signed_on="2026-10-01", end_on="2027-09-30",
-                        instalments=3, every="1m")  # fmt: skip
+    return add_contract(
+        as_user(user), customer, amount="300", signed_on="2026-10-01", end_on="2027-09-30", instalments=3, every="1m"
+    )
 
 
 def plan_of(contract_id: int, login: str = "wang") -> list[tuple]:

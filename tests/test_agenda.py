@@ -40,7 +40,10 @@ def test_every_section_of_a_day(data):
     assert (owed.subject, owed.detail, str(owed.amount)) == ("K1 #2 (今天公司)", "overdue", "600.00")
     assert subjects(day, "tickets") == ["发票抬头错误 (逾期公司)"]  # the closed one is not listed
     # born 03-20 (today) and 03-22 (in 2 days); 04-01 is more than 7 days away
-    assert [(i.subject, i.detail) for i in day.section("birthdays").items] == [("韩梅梅 (逾期公司)", "today"), ("李雷 (今天公司)", "in 2 days")]
+    assert [(i.subject, i.detail) for i in day.section("birthdays").items] == [
+        ("韩梅梅 (逾期公司)", "today"),
+        ("李雷 (今天公司)", "in 2 days"),
+    ]
     # 逾期公司 bought once (K0 signed 2025-01-01, over 365 days ago): due to buy again
     assert subjects(day, "buy_again") == ["逾期公司"]
     # 安静公司: never followed up, no contract, created 2025-06-01 (over 90 days ago): at risk
@@ -60,8 +63,17 @@ def test_json_leaves_empty_sections_out(data, cli):
     env = {"CRM_NOW": utc_env(NOW)}
     mine = json.loads(cli("agenda", "--format", "json", user="wang", env=env).stdout)
     assert mine["user"] == "wang" and mine["date"] == "2026-03-20"
-    assert list(mine["sections"]) == ["followups", "reclaim", "stuck_deals", "contracts", "instalments", "tickets",
-                                      "birthdays", "buy_again", "at_risk"]  # fmt: skip
+    assert list(mine["sections"]) == [
+        "followups",
+        "reclaim",
+        "stuck_deals",
+        "contracts",
+        "instalments",
+        "tickets",
+        "birthdays",
+        "buy_again",
+        "at_risk",
+    ]
     assert mine["sections"]["instalments"][0]["amount"] == "600.00"
     empty = json.loads(cli("agenda", "--format", "json", user="zhang", env=env).stdout)
     assert empty == {"user": "zhang", "date": "2026-03-20", "sections": {}}

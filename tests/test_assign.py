@@ -10,15 +10,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pool_helpers import add_customers, events, owners
 
+from crmtui.store.kernel.models import Customer, PoolRules
+from crmtui.store.org.territories import add_territory
+from crmtui.store.org.users import add_user, edit_user
 from crmtui.store.pool import rules
 from crmtui.store.pool.assign import STRATEGIES, assign, even_quotas, round_robin_turns, weighted_quotas
-from crmtui.store.kernel.models import Customer, PoolRules
-from crmtui.store.org.users import add_user, edit_user
-from crmtui.store.org.territories import add_territory
 
 _names = itertools.count()
 
-rep_spec = st.tuples(st.sampled_from([True, True, True, False]), st.integers(0, 10))  # (active, customers owned already)
+rep_spec = st.tuples(
+    st.sampled_from([True, True, True, False]), st.integers(0, 10)
+)  # (active, customers owned already)
 scenario = st.fixed_dictionaries(
     {
         "reps": st.lists(rep_spec, min_size=1, max_size=6),
@@ -84,10 +86,15 @@ def test_assign_properties(team, spec):
     bound_kind, bound = spec["bound"] or (None, None)
     before_owners, before_state = owners(), database_state() if spec["dry_run"] else None
     result = assign(
-        as_user("root"), name, [login for login, *_ in reps], per_rep=bound if bound_kind == "per_rep" else None,
-        limit=bound if bound_kind == "limit" else None, strategy=spec["strategy"], seed=spec["seed"],
+        as_user("root"),
+        name,
+        [login for login, *_ in reps],
+        per_rep=bound if bound_kind == "per_rep" else None,
+        limit=bound if bound_kind == "limit" else None,
+        strategy=spec["strategy"],
+        seed=spec["seed"],
         dry_run=spec["dry_run"],
-    )  # fmt: skip
+    )
     given_ = {row.rep: row.given for row in result.rows}
     cap = spec["cap"]
     caps = {login: (max(0, cap - owned) if active else 0) for login, _, active, owned in reps}
@@ -119,13 +126,28 @@ def test_assign_properties(team, spec):
 def test_round_robin_carries_on_where_the_last_run_stopped(team, cli):
     add_user(as_user("root"), "sun", "rep", territory="华东")
     pool = add_customers(team.east, 7)
-    first = json.loads(cli("pool", "assign", "-t", "华东", "--limit", "2", "--strategy", "round-robin", "-f", "json", user="li.na").stdout)
+    first = json.loads(
+        cli(
+            "pool", "assign", "-t", "华东", "--limit", "2", "--strategy", "round-robin", "-f", "json", user="li.na"
+        ).stdout
+    )
     assert [(r["rep"], r["given"]) for r in first] == [("wang", 1), ("zhang", 1), ("sun", 0)]
     assert PoolRules.get(PoolRules.territory == team.east).round_robin_last.login == "zhang"
-    second = json.loads(cli("pool", "assign", "-t", "华东", "--limit", "4", "--strategy", "round-robin", "-f", "json", user="li.na").stdout)
+    second = json.loads(
+        cli(
+            "pool", "assign", "-t", "华东", "--limit", "4", "--strategy", "round-robin", "-f", "json", user="li.na"
+        ).stdout
+    )
     assert [(r["rep"], r["given"]) for r in second] == [("wang", 1), ("zhang", 1), ("sun", 2)]
     by_id = owners()
-    assert [by_id[c] for c in pool[:6]] == [team.ids["wang"], team.ids["zhang"], by_id[pool[2]], team.ids["wang"], team.ids["zhang"], by_id[pool[2]]]
+    assert [by_id[c] for c in pool[:6]] == [
+        team.ids["wang"],
+        team.ids["zhang"],
+        by_id[pool[2]],
+        team.ids["wang"],
+        team.ids["zhang"],
+        by_id[pool[2]],
+    ]
 
 
 def test_assign_prints_per_rep_and_refusals_change_nothing(team, cli):
@@ -145,8 +167,14 @@ def test_assign_prints_per_rep_and_refusals_change_nothing(team, cli):
     for args, user, code, message in cases:
         result = cli("pool", "assign", *args, user=user)
         assert (result.exit_code, message in result.stderr) == (code, True), (args, result.stderr)
-    dry = cli("pool", "assign", "-t", "华东", "--strategy", "even", "--seed", "3", "--dry-run", "-f", "csv", user="li.na")
-    assert dry.stdout.splitlines() == ["rep,active,cap,owned_before,given,after", "wang,yes,300,3,5,8", "zhang,yes,300,0,5,5"]
+    dry = cli(
+        "pool", "assign", "-t", "华东", "--strategy", "even", "--seed", "3", "--dry-run", "-f", "csv", user="li.na"
+    )
+    assert dry.stdout.splitlines() == [
+        "rep,active,cap,owned_before,given,after",
+        "wang,yes,300,3,5,8",
+        "zhang,yes,300,0,5,5",
+    ]
     assert "Would give 10 customers" in dry.stderr
     assert database_state() == before
     done = cli("pool", "assign", "-t", "华东", "--per-rep", "4", "--strategy", "weighted", "-f", "csv", user="li.na")

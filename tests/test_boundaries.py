@@ -46,3 +46,26 @@ def test_commands_never_import_textual_nor_screens_typer():
         assert "textual" not in path.read_text(encoding="utf-8"), path
     for path in (root / "screens").rglob("*.py"):
         assert "typer" not in path.read_text(encoding="utf-8"), path
+
+
+# A room that runs a different strategy per backend asks dialect.is_postgres(); every other backend difference is a
+# named helper of kernel/dialect.py or kernel/bulk.py. Adding a module here means saying why in ARCHITECTURE.md.
+STRATEGY_MODULES = {
+    "crmtui.app",  # SQLite: a smaller page cache per worker connection
+    "crmtui.store.customers.records",  # SQLite's planner is told how to page a rep's list
+    "crmtui.store.customers.search",  # FTS5 on SQLite, pg_trgm on PostgreSQL
+    "crmtui.store.exchange.export",  # COPY on PostgreSQL, lines built by SQLite
+    "crmtui.store.pool.batch",  # only PostgreSQL runs writers side by side
+    "crmtui.store.pool.reclaim",  # PostgreSQL picks and moves in one UPDATE
+}
+
+
+def test_backend_differences_live_in_the_kernel():
+    root = Path(__file__).resolve().parents[1]
+    asking = set()
+    for path in (root / "crmtui").rglob("*.py"):
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        if "is_postgres()" in path.read_text(encoding="utf-8") and not module.startswith("crmtui.store.kernel."):
+            asking.add(module)
+    demo = {m for m in asking if m.startswith("crmtui.store.demo.")}  # the generator's own SQL on each backend
+    assert asking - demo == STRATEGY_MODULES

@@ -1,6 +1,6 @@
 """The root's command registry: every noun loads under its own name, every command's help shows an example, and
 `crm --help` lists them all without importing a single command module; a command loads only what it uses (what
-keeps every `crm` run quick)."""
+keeps every `crm` run quick). The start-up rules are docs/ARCHITECTURE.md's ("Start-up")."""
 
 import json
 import os
@@ -51,12 +51,58 @@ def modules_of(packages: tuple[str, ...], loaded: set[str]) -> set[str]:
     return {m for m in loaded if m in packages or m.startswith(tuple(p + "." for p in packages))}
 
 
+REGISTRY = {"crmtui.commands", "crmtui.commands.coercion", "crmtui.commands.context"}
+# What the registry may reach in the store: the kernel's modules that are free of peewee.
+PEEWEE_FREE = {
+    "crmtui.store",
+    "crmtui.store.kernel",
+    "crmtui.store.kernel.clock",
+    "crmtui.store.kernel.config",
+    "crmtui.store.kernel.errors",
+    "crmtui.store.kernel.normalize",
+    "crmtui.store.kernel.values",
+}
+# Loaded by the function that uses them, never by a module's top: what each costs a process start.
+HEAVY = (
+    "textual",
+    "rich",
+    "pypinyin",
+    "rapidfuzz",
+    "dateutil",
+    "filelock",
+    "playhouse.migrations",
+    "openpyxl",
+    "pydantic",
+    "crmtui.screens",
+    "crmtui.render",
+    "crmtui.app",
+)
+
+
 def test_root_help_lists_every_command_without_loading_them():
     _, stdout, loaded = crm_with_modules("--help", env={"COLUMNS": "200", "NO_COLOR": "1"})
     store = modules_of(("crmtui.commands", "crmtui.store", "peewee", "psycopg"), loaded)
-    assert store <= {"crmtui.commands", "crmtui.commands.coercion", "crmtui.commands.context"}, store  # neither other commands nor the store
+    assert store <= REGISTRY | PEEWEE_FREE, store  # neither other commands nor the store's tables
     for name in COMMANDS:
         assert f" {name} " in stdout
+
+
+def test_every_command_module_loads_without_the_heavy_libraries():
+    """Building every command (its module and everything that imports at its top) loads none of HEAVY, and on an
+    SQLite database not the PostgreSQL driver: cli.main settles the backend before any command module loads."""
+    code = (
+        "import json, sys\n"
+        "from crmtui.commands import context\n"
+        "context.settle_backend(['--db', 'sqlite:///unused.db'])\n"
+        "from crmtui.cli import COMMANDS, load_command\n"
+        "for name in COMMANDS:\n    load_command(name)\n"
+        "print(json.dumps(sorted(n for n, m in sys.modules.items() if m is not None)))\n"
+    )
+    loaded = set(
+        json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    )
+    assert "crmtui.commands.pool" in loaded and "peewee" in loaded  # it did load the commands and the store
+    assert not modules_of(HEAVY + ("psycopg", "psycopg2"), loaded), modules_of(HEAVY + ("psycopg", "psycopg2"), loaded)
 
 
 def test_a_claim_loads_only_what_it_uses(team, db_url):
@@ -69,12 +115,22 @@ def test_a_claim_loads_only_what_it_uses(team, db_url):
     exit_code, stdout, loaded = crm_with_modules("pool", "claim", "--next", "1", "--format", "csv", env=env)
     rows = stdout.splitlines()[1:]  # below the CSV header
     assert exit_code == 0 and len(rows) == 1 and ",claimed," in rows[0], stdout
-    unused = ("textual", "rich", "crmtui.screens", "crmtui.render", "crmtui.store.exchange.export", "crmtui.store.exchange.imports",
-              "crmtui.store.insight",
-              "pypinyin", "rapidfuzz", "dateutil", "playhouse.migrations", "pydantic")  # fmt: skip
+    unused = (
+        "textual",
+        "rich",
+        "crmtui.screens",
+        "crmtui.render",
+        "crmtui.store.exchange.export",
+        "crmtui.store.exchange.imports",
+        "crmtui.store.insight",
+        "pypinyin",
+        "rapidfuzz",
+        "dateutil",
+        "playhouse.migrations",
+        "pydantic",
+    )
     assert not modules_of(unused, loaded), modules_of(unused, loaded)
-    commands = {"crmtui.commands", "crmtui.commands.coercion", "crmtui.commands.context", "crmtui.commands.output",
-                "crmtui.commands.pool"}  # fmt: skip
+    commands = REGISTRY | {"crmtui.commands.options", "crmtui.commands.output", "crmtui.commands.pool"}
     assert modules_of(("crmtui.commands",), loaded) == commands
     if db_url.startswith("sqlite"):
         assert not modules_of(("psycopg", "psycopg2"), loaded)

@@ -6,8 +6,17 @@ import pytest
 from conftest import as_user, database_state
 from peewee import fn
 
-from crmtui.store.customers.records import CustomerFilter, _page_plan, add_customer, count_customers, delete_customer, edit_customer, list_customers, restore_customer
 from crmtui.store.customers.detail import get_customer_detail
+from crmtui.store.customers.records import (
+    CustomerFilter,
+    _page_plan,
+    add_customer,
+    count_customers,
+    delete_customer,
+    edit_customer,
+    list_customers,
+    restore_customer,
+)
 from crmtui.store.kernel.dialect import is_postgres
 from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted
 from crmtui.store.kernel.models import AuditLog, Customer, CustomerSearchKey, OwnershipEvent
@@ -21,7 +30,12 @@ def test_a_rep_owns_what_they_add_and_a_manager_adds_to_the_pool(team):
     mine = add_customer(as_user("wang"), "宏达贸易", tier="b", phone="138-0013-8000", tags=["VIP", "vip", " 重点 "])
     pooled = add_customer(as_user("li.na"), "天成实业")
     row = Customer.get_by_id(mine)
-    assert (row.owner_id, row.territory_id, row.tier, row.owned_at is not None) == (team.ids["wang"], team.east, "B", True)
+    assert (row.owner_id, row.territory_id, row.tier, row.owned_at is not None) == (
+        team.ids["wang"],
+        team.east,
+        "B",
+        True,
+    )
     assert Customer.get_by_id(pooled).owner_id is None
     assert Customer.get_by_id(pooled).pooled_at is not None
     event = OwnershipEvent.get(OwnershipEvent.customer == mine)
@@ -62,7 +76,11 @@ def test_list_filters_sort_and_paging(team):
     add_customer(root, "Pooled", territory="华东")
     assert names(list_customers(wang, CustomerFilter(owner="me"))) == ["Beta", "Gamma", "alpha", "delta"]
     assert names(list_customers(wang, CustomerFilter(owner="pool"))) == ["Pooled"]
-    assert names(list_customers(root, CustomerFilter(owner="wang", tier="A,E"), sort="-name")) == ["delta", "Gamma", "Beta"]
+    assert names(list_customers(root, CustomerFilter(owner="wang", tier="A,E"), sort="-name")) == [
+        "delta",
+        "Gamma",
+        "Beta",
+    ]
     assert names(list_customers(root, CustomerFilter(tag="HOT"))) == ["Beta", "Gamma"]
     assert names(list_customers(root, CustomerFilter(territory="华南"))) == []
     page = list_customers(root, None, sort="id", limit=2, offset=1)
@@ -90,7 +108,9 @@ def test_stale_and_due_filters(team, monkeypatch):
 def test_edit_keeps_search_text_in_sync_and_is_audited(team):
     wang = as_user("wang")
     customer = add_customer(wang, "Old Name", tags=["cold"])
-    diff = edit_customer(wang, customer, name="张伟", tier="a", email="ZW@Example.com", add_tags=["vip"], remove_tags=["cold"])
+    diff = edit_customer(
+        wang, customer, name="张伟", tier="a", email="ZW@Example.com", add_tags=["vip"], remove_tags=["cold"]
+    )
     assert set(diff) == {"name", "tier", "email", "tags"}
     key = CustomerSearchKey.get_by_id(customer).search_text
     assert "zhangwei" in key and "zw@example.com" in key and Customer.get_by_id(customer).tier == "A"
@@ -116,7 +136,10 @@ def test_delete_hides_and_restore_brings_back(team):
 
 def test_detail_has_contacts_deals_and_ownership(team, cli):
     assert cli("customer", "add", "华信电子", "--owner", "wang", "--territory", "华东").exit_code == 0
-    assert cli("contact", "add", "华信电子", "刘洋", "--title", "采购", "--birthday", "1985-03-08", user="wang").exit_code == 0
+    assert (
+        cli("contact", "add", "华信电子", "刘洋", "--title", "采购", "--birthday", "1985-03-08", user="wang").exit_code
+        == 0
+    )
     from crmtui.store.kernel.models import Deal, Stage
 
     customer = Customer.get(Customer.name == "华信电子")
@@ -131,7 +154,9 @@ def test_detail_has_contacts_deals_and_ownership(team, cli):
 
 
 def test_cli_add_list_edit_and_search(team, cli):
-    added = cli("customer", "add", "北京华南科技有限公司", "--tier", "B", "--phone", "13800138000", "--tag", "vip", user="wang")
+    added = cli(
+        "customer", "add", "北京华南科技有限公司", "--tier", "B", "--phone", "13800138000", "--tag", "vip", user="wang"
+    )
     assert added.exit_code == 0, added.stderr
     customer_id = int(added.stdout)
     listed = json.loads(cli("customer", "list", "--owner", "me", "--format", "json", user="wang").stdout)
@@ -218,9 +243,17 @@ def test_a_searchs_pages_keep_the_lists_filters_and_rank_best_first(team):
     assert pages == [every[:2], every[2:], []]
     assert names(list_customers(root, CustomerFilter(text="zw", tier="A", owner="pool"), limit=20)) == ["张伟贸易公司"]
     assert names(list_customers(root, CustomerFilter(text="张伟", include_deleted=True, tier="A"), limit=20)) == [
-        "张伟", "张伟物流", "张伟贸易公司", "张伟咨询服务中心", "大张伟科技",
-    ]  # fmt: skip
-    assert names(list_customers(root, CustomerFilter(text="zw"), sort="id", limit=3)) == ["张伟", "张伟明", "大张伟科技"]
+        "张伟",
+        "张伟物流",
+        "张伟贸易公司",
+        "张伟咨询服务中心",
+        "大张伟科技",
+    ]
+    assert names(list_customers(root, CustomerFilter(text="zw"), sort="id", limit=3)) == [
+        "张伟",
+        "张伟明",
+        "大张伟科技",
+    ]
     assert count_customers(root, tier_a) == 4
     assert [count_customers(root, tier_a, at_most=n) for n in (0, 3, 4, 10)] == [1, 4, 4, 4]
     with pytest.raises(BadInput, match="at least one character"):

@@ -52,8 +52,9 @@ def test_an_older_schema_asks_for_init_which_backs_up_then_upgrades(db_url, tmp_
 
 
 def _old_deleted_customer_with_history(team) -> int:
-    customer = Customer.create(name="gone", territory=team.east, owner=team.ids["wang"],
-                               deleted_at=datetime(2020, 1, 1))  # fmt: skip
+    customer = Customer.create(
+        name="gone", territory=team.east, owner=team.ids["wang"], deleted_at=datetime(2020, 1, 1)
+    )
     contact = Contact.create(customer=customer, name="someone")
     Followup.create(customer=customer, contact=contact, user=team.ids["wang"], note="hello")
     stage = Stage.select().join(Pipeline).where(Pipeline.is_default).order_by(Stage.position).first()
@@ -90,7 +91,6 @@ def test_status_names_the_backend_and_version(store, cli):
     assert shown["schema_version"] == len(status().applied) and shown["pending_migrations"] == 0
 
 
-
 def test_a_postgresql_schema_named_in_the_url_is_made_on_first_use_and_holds_the_tables_and_search_index():
     """A team's schema that does not exist yet must not send its tables to `public` through the search path."""
     import os
@@ -109,8 +109,13 @@ def test_a_postgresql_schema_named_in_the_url_is_made_on_first_use_and_holds_the
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         public_before = conn.execute(count, ("public",)).fetchone()[0]
     try:
-        run = subprocess.run([str(CRM_SCRIPT), "--db", url, "init", "--admin", "boss"], capture_output=True, text=True,
-                             env=os.environ, timeout=120)  # fmt: skip
+        run = subprocess.run(
+            [str(CRM_SCRIPT), "--db", url, "init", "--admin", "boss"],
+            capture_output=True,
+            text=True,
+            env=os.environ,
+            timeout=120,
+        )
         assert run.returncode == 0, run.stderr
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             assert conn.execute(count, (schema,)).fetchone()[0] > 20

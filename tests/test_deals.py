@@ -12,9 +12,23 @@ from deal_helpers import at, audits, customers, refused
 from peewee import JOIN
 
 from crmtui.store.kernel.clock import parse_when
-from crmtui.store.sales.deals import DealFilter, add_deal, board, count_deals, delete_deal, edit_deal, get_deal_detail, list_deals, lose_deal, move_deal, restore_deal, stuck_condition, win_deal
 from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
 from crmtui.store.kernel.models import Deal, DealStageHistory, Stage
+from crmtui.store.sales.deals import (
+    DealFilter,
+    add_deal,
+    board,
+    count_deals,
+    delete_deal,
+    edit_deal,
+    get_deal_detail,
+    list_deals,
+    lose_deal,
+    move_deal,
+    restore_deal,
+    stuck_condition,
+    win_deal,
+)
 from crmtui.store.sales.pipelines import add_pipeline, add_stage, edit_stage
 
 
@@ -33,9 +47,21 @@ def test_add_and_list(people):
     first = add_deal(wang, "宏达", "ERP licences", "120,000.50", close="2026-12-31")
     row = list_deals(wang)[0]
     assert (row.id, row.title, row.customer, row.owner, row.pipeline, row.stage, row.stage_kind) == (
-        first, "ERP licences", "宏达", "wang", "Default", "Lead", "open")  # fmt: skip
+        first,
+        "ERP licences",
+        "宏达",
+        "wang",
+        "Default",
+        "Lead",
+        "open",
+    )
     assert (row.amount, row.expected_close, row.probability, row.days_in_stage, row.stuck) == (
-        Decimal("120000.50"), date(2026, 12, 31), 10, 0, False)  # fmt: skip
+        Decimal("120000.50"),
+        date(2026, 12, 31),
+        10,
+        0,
+        False,
+    )
     assert row.created_at == row.stage_entered_at == parse_when("2026-11-01T09:00") and row.closed_at is None
     # The default owner is the customer's owner, even when the customer's manager adds the deal.
     second = add_deal(as_user("li.na"), "张记", "Support", 0, stage="Proposal")
@@ -45,7 +71,9 @@ def test_add_and_list(people):
     assert (history.from_stage_id, history.to_stage.name, history.by_id) == (None, "Lead", team_id("wang"))
     # Added straight into a won stage, a deal is closed at once.
     won = add_deal(as_user("li.na"), "宏达", "Renewal", "5", stage="Won", owner="zhang")
-    assert Deal.get_by_id(won).closed_at == parse_when("2026-11-01T09:00") and Deal.get_by_id(won).owner_id == team_id("zhang")
+    assert Deal.get_by_id(won).closed_at == parse_when("2026-11-01T09:00") and Deal.get_by_id(won).owner_id == team_id(
+        "zhang"
+    )
 
 
 def team_id(login):
@@ -97,12 +125,17 @@ def test_moves_forward_and_back_keep_the_history(people, monkeypatch):
     at(monkeypatch, "2026-11-07T09:00")
     detail = get_deal_detail(wang, "ERP")
     assert [(s.from_stage, s.stage, s.by, s.days) for s in detail.history] == [
-        (None, "Lead", "wang", 2.0), ("Lead", "Proposal", "wang", 1.5),
-        ("Proposal", "Qualified", "li.na", 1.5), ("Qualified", "Proposal", "wang", 1.0),
-    ]  # fmt: skip
+        (None, "Lead", "wang", 2.0),
+        ("Lead", "Proposal", "wang", 1.5),
+        ("Proposal", "Qualified", "li.na", 1.5),
+        ("Qualified", "Proposal", "wang", 1.0),
+    ]
     assert detail.history[-1].left_at is None  # the current stage counts until now
     assert [(t.stage, t.visits, t.days) for t in detail.time_in_stages] == [
-        ("Lead", 1, 2.0), ("Proposal", 2, 2.5), ("Qualified", 1, 1.5)]  # fmt: skip
+        ("Lead", 1, 2.0),
+        ("Proposal", 2, 2.5),
+        ("Qualified", 1, 1.5),
+    ]
     assert detail.stage_entered_at == parse_when("2026-11-06T09:00") and detail.days_in_stage == 1
     at(monkeypatch, "2026-11-20T09:00")
     assert get_deal_detail(wang, deal).time_in_stages[1].days == 15.5
@@ -125,7 +158,11 @@ def test_won_and_lost_close_and_moving_out_reopens(people, monkeypatch):
     assert (Deal.get_by_id(deal).closed_at, Deal.get_by_id(deal).stage.kind) == (None, "open")
     lose_deal(wang, deal, "  chose a cheaper vendor ")
     row = Deal.get_by_id(deal)
-    assert (row.stage.name, row.closed_at, row.lost_reason) == ("Lost", parse_when("2026-11-06T10:00"), "chose a cheaper vendor")
+    assert (row.stage.name, row.closed_at, row.lost_reason) == (
+        "Lost",
+        parse_when("2026-11-06T10:00"),
+        "chose a cheaper vendor",
+    )
     assert titles("wang", kind="lost") == ["ERP"]
     at(monkeypatch, "2026-11-08T10:00")
     move_deal(wang, deal, "Proposal")
@@ -188,15 +225,23 @@ def test_pipelines_keep_their_own_stages(people):
 
 def test_board_counts_and_values_per_stage(people):
     li = as_user("li.na")
-    for title, amount, stage in [("a", "100.10", "Lead"), ("b", "200", "Lead"), ("c", "1000", "Negotiation"), ("d", "7", "Won")]:
+    for title, amount, stage in [
+        ("a", "100.10", "Lead"),
+        ("b", "200", "Lead"),
+        ("c", "1000", "Negotiation"),
+        ("d", "7", "Won"),
+    ]:
         add_deal(li, "宏达", title, amount, stage=stage)
     add_deal(as_user("chen"), "陈氏", "not li.na's", "999", stage="Lead")
     columns = board(li, per_stage=1, sort="-amount")
     assert [(c.stage, c.count, c.value, c.weighted, [d.title for d in c.deals]) for c in columns] == [
-        ("Lead", 2, Decimal("300.10"), Decimal("30.01"), ["b"]), ("Qualified", 0, Decimal("0.00"), Decimal("0.00"), []),
-        ("Proposal", 0, Decimal("0.00"), Decimal("0.00"), []), ("Negotiation", 1, Decimal("1000.00"), Decimal("750.00"), ["c"]),
-        ("Won", 1, Decimal("7.00"), Decimal("7.00"), ["d"]), ("Lost", 0, Decimal("0.00"), Decimal("0.00"), []),
-    ]  # fmt: skip
+        ("Lead", 2, Decimal("300.10"), Decimal("30.01"), ["b"]),
+        ("Qualified", 0, Decimal("0.00"), Decimal("0.00"), []),
+        ("Proposal", 0, Decimal("0.00"), Decimal("0.00"), []),
+        ("Negotiation", 1, Decimal("1000.00"), Decimal("750.00"), ["c"]),
+        ("Won", 1, Decimal("7.00"), Decimal("7.00"), ["d"]),
+        ("Lost", 0, Decimal("0.00"), Decimal("0.00"), []),
+    ]
     assert [c.count for c in board(li, flt=DealFilter(text="a"))][0] == 1
 
 
@@ -204,7 +249,10 @@ def test_edit_delete_restore(people, monkeypatch):
     wang = as_user("wang")
     deal = add_deal(wang, "宏达", "ERP", "1000")
     assert edit_deal(wang, "ERP", title="ERP suite", amount="1200.5", close="2026-12-01") == {
-        "title": ["ERP", "ERP suite"], "amount": ["1000.00", "1200.50"], "expected_close": [None, "2026-12-01"]}  # fmt: skip
+        "title": ["ERP", "ERP suite"],
+        "amount": ["1000.00", "1200.50"],
+        "expected_close": [None, "2026-12-01"],
+    }
     assert edit_deal(wang, deal, close="") == {"expected_close": ["2026-12-01", None]}
     assert edit_deal(wang, deal, amount="1200.50") == {}
     with pytest.raises(NotPermitted, match="give deals to chen"):
@@ -249,13 +297,17 @@ def test_cli(people, cli, monkeypatch):
     cli("deal", "add", "宏达", "ERP support", "--amount", "80", "--stage", "Proposal", user="wang")
     listed = json.loads(cli("deal", "list", "--sort", "amount", "--format", "json", user="wang").stdout)
     assert [(d["title"], d["amount"], d["stage"]) for d in listed] == [
-        ("ERP support", "80.00", "Proposal"), ("ERP licences", "120000.50", "Lead")]  # fmt: skip
+        ("ERP support", "80.00", "Proposal"),
+        ("ERP licences", "120000.50", "Lead"),
+    ]
     csv_rows = cli("deal", "list", "--stage", "Lead", "--format", "csv", user="wang").stdout.splitlines()
     assert csv_rows[0].startswith("id,title,customer_id,customer,owner") and len(csv_rows) == 2
     moved = cli("deal", "move", "ERP licences", "Negotiation", user="wang", env={"CRM_NOW": "2026-11-03T09:00"})
     assert moved.exit_code == 0 and "Lead → Negotiation" in moved.stderr
     assert cli("deal", "won", str(deal), user="wang", env={"CRM_NOW": "2026-11-04T09:00"}).exit_code == 0
-    shown = json.loads(cli("deal", "show", str(deal), "--format", "json", user="wang", env={"CRM_NOW": "2026-11-04T21:00"}).stdout)
+    shown = json.loads(
+        cli("deal", "show", str(deal), "--format", "json", user="wang", env={"CRM_NOW": "2026-11-04T21:00"}).stdout
+    )
     assert [(h["stage"], h["days"]) for h in shown["history"]] == [("Lead", 2.0), ("Negotiation", 1.0), ("Won", 0.5)]
     assert shown["closed_at"].startswith("2026-11-04")
     table = cli("deal", "show", str(deal), "--format", "table", user="wang").stdout
@@ -275,43 +327,62 @@ def test_cli_refusals_leave_the_database_unchanged(people, cli, crm):
     add_deal(as_user("wang"), "宏达", "ERP support", "1")
     zhang_deal = add_deal(as_user("zhang"), "张记", "Zhang's deal", "10")
     before = database_state()
-    refused(cli, [
-        (("deal", "add", "宏达", "X", "--amount", "12,5x"), 2, "is not an amount"),
-        (("deal", "add", "宏达", "X", "--amount", "-3"), 2, "zero or more"),
-        (("deal", "add", "宏达", "X", "--amount", "1.005"), 2, "more than two decimals"),
-        (("deal", "add", "宏达", "X", "--amount", "1", "--close", "someday soon"), 2, "Cannot read the date"),
-        (("deal", "add", "宏达", "X", "--amount", "1", "--stage", "Nowhere"), 3, "No stage 'Nowhere'"),
-        (("deal", "add", "宏达", "X", "--amount", "1", "--stage", "Lost"), 2, "cannot start lost"),
-        (("deal", "add", "宏达", "  ", "--amount", "1"), 2, "needs a title"),
-        (("deal", "add", "nobody", "X", "--amount", "1"), 3, "No customer named"),
-        (("deal", "add", "宏达", "X"), 2, "--amount"),
-        (("deal", "move", "ERP", "Proposal"), 2, "ambiguous: #1 ERP licences; #2 ERP support"),
-        (("deal", "move", "ERP licences", "Nowhere"), 3, "No stage 'Nowhere' in pipeline 'Default'"),
-        (("deal", "move", "ERP licences", "Lead"), 5, "in stage 'Lead' already"),
-        (("deal", "move", "ERP licences", "Lost"), 2, "--reason"),
-        (("deal", "lost", "ERP licences"), 2, "Say why the deal was lost"),
-        (("deal", "edit", "ERP licences", "--close", "never ever"), 2, "Cannot read the date"),
-        (("deal", "edit", "ERP licences", "--owner", "chen"), 4, "may not give deals to chen"),
-        (("deal", "show", "Zhang's deal"), 3, "No deal named"),
-        (("deal", "move", "Zhang's deal", "Proposal"), 3, "No deal named"),
-        (("deal", "move", str(zhang_deal), "Proposal"), 4, "may not change deal"),
-        (("deal", "show", "99999"), 3, "No deal #99999"),
-        (("deal", "restore", "ERP licences"), 3, "No deleted deal named"),
-        (("deal", "list", "--sort", "colour"), 2, "Unknown sort"),
-        (("deal", "list", "--closing-before", "whenever"), 2, "Cannot read the date"),
-        (("deal", "list", "--pipeline", "Nope"), 3, "No pipeline named"),
-    ], user="wang")  # fmt: skip
+    refused(
+        cli,
+        [
+            (("deal", "add", "宏达", "X", "--amount", "12,5x"), 2, "is not an amount"),
+            (("deal", "add", "宏达", "X", "--amount", "-3"), 2, "zero or more"),
+            (("deal", "add", "宏达", "X", "--amount", "1.005"), 2, "more than two decimals"),
+            (("deal", "add", "宏达", "X", "--amount", "1", "--close", "someday soon"), 2, "Cannot read the date"),
+            (("deal", "add", "宏达", "X", "--amount", "1", "--stage", "Nowhere"), 3, "No stage 'Nowhere'"),
+            (("deal", "add", "宏达", "X", "--amount", "1", "--stage", "Lost"), 2, "cannot start lost"),
+            (("deal", "add", "宏达", "  ", "--amount", "1"), 2, "needs a title"),
+            (("deal", "add", "nobody", "X", "--amount", "1"), 3, "No customer named"),
+            (("deal", "add", "宏达", "X"), 2, "--amount"),
+            (("deal", "move", "ERP", "Proposal"), 2, "ambiguous: #1 ERP licences; #2 ERP support"),
+            (("deal", "move", "ERP licences", "Nowhere"), 3, "No stage 'Nowhere' in pipeline 'Default'"),
+            (("deal", "move", "ERP licences", "Lead"), 5, "in stage 'Lead' already"),
+            (("deal", "move", "ERP licences", "Lost"), 2, "--reason"),
+            (("deal", "lost", "ERP licences"), 2, "Say why the deal was lost"),
+            (("deal", "edit", "ERP licences", "--close", "never ever"), 2, "Cannot read the date"),
+            (("deal", "edit", "ERP licences", "--owner", "chen"), 4, "may not give deals to chen"),
+            (("deal", "show", "Zhang's deal"), 3, "No deal named"),
+            (("deal", "move", "Zhang's deal", "Proposal"), 3, "No deal named"),
+            (("deal", "move", str(zhang_deal), "Proposal"), 4, "may not change deal"),
+            (("deal", "show", "99999"), 3, "No deal #99999"),
+            (("deal", "restore", "ERP licences"), 3, "No deleted deal named"),
+            (("deal", "list", "--sort", "colour"), 2, "Unknown sort"),
+            (("deal", "list", "--closing-before", "whenever"), 2, "Cannot read the date"),
+            (("deal", "list", "--pipeline", "Nope"), 3, "No pipeline named"),
+        ],
+        user="wang",
+    )
     assert database_state() == before
     # The real entry point: out of scope by id is 4, by name 3, and nothing changes.
-    refused(crm, [
-        (("deal", "won", str(zhang_deal)), 4, "may not change deal"),
-        (("deal", "won", "Zhang's deal"), 3, "No deal named"),
-    ], user="wang")  # fmt: skip
+    refused(
+        crm,
+        [
+            (("deal", "won", str(zhang_deal)), 4, "may not change deal"),
+            (("deal", "won", "Zhang's deal"), 3, "No deal named"),
+        ],
+        user="wang",
+    )
     assert database_state() == before
 
 
 def test_real_crm_add_move_show(people, crm):
-    added = crm("deal", "add", "宏达", "ERP", "--amount", "5000", "--close", "eom", user="wang", env={"CRM_NOW": "2026-11-01T09:00"})
+    added = crm(
+        "deal",
+        "add",
+        "宏达",
+        "ERP",
+        "--amount",
+        "5000",
+        "--close",
+        "eom",
+        user="wang",
+        env={"CRM_NOW": "2026-11-01T09:00"},
+    )
     assert added.exit_code == 0, added.stderr
     moved = crm("deal", "move", added.stdout.strip(), "Qualified", user="wang", env={"CRM_NOW": "2026-11-02T09:00"})
     assert moved.exit_code == 0, moved.stderr

@@ -6,13 +6,27 @@ import pytest
 from conftest import _drop_pg_schema, _fresh_pg_schema, as_user, database_state
 from peewee import JOIN, fn
 
-from crmtui.store.customers.records import CustomerFilter, list_customers
+from crmtui.store.customers.records import CustomerFilter, list_customers, search_customers
+from crmtui.store.customers.search import customer_key
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.dialect import is_postgres
-from crmtui.store.kernel.models import Contact, Contract, ContractLine, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup, Instalment, OwnershipEvent, Payment, Stage, User
+from crmtui.store.kernel.models import (
+    Contact,
+    Contract,
+    ContractLine,
+    Customer,
+    CustomerSearchKey,
+    CustomerTag,
+    Deal,
+    DealStageHistory,
+    Followup,
+    Instalment,
+    OwnershipEvent,
+    Payment,
+    Stage,
+    User,
+)
 from crmtui.store.kernel.values import TIERS
-from crmtui.store.customers.search import customer_key
-from crmtui.store.customers.records import search_customers
 
 NOW = "2026-11-22T10:00"
 
@@ -135,7 +149,12 @@ def test_every_tier_stage_and_role(seeded):
     assert {t for (t,) in Customer.select(Customer.tier).distinct().tuples()} == set(TIERS)
     stages = {name for (name,) in Stage.select(Stage.name).join(Deal, on=(Deal.stage == Stage.id)).distinct().tuples()}
     assert stages == {"Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"}
-    assert [s.stuck_days for s in Stage.select().where(Stage.kind == "open").order_by(Stage.position)] == [30, 30, 21, 14]
+    assert [s.stuck_days for s in Stage.select().where(Stage.kind == "open").order_by(Stage.position)] == [
+        30,
+        30,
+        21,
+        14,
+    ]
     assert User.get(User.login == "admin").role == "admin"
     assert {u.role for u in User.select()} == {"admin", "manager", "rep"}
     assert Customer.select().count() == 400
@@ -157,15 +176,21 @@ def test_pool_customers_with_former_owners_and_locks(seeded):
     assert Customer.select().where(Customer.locked, Customer.owner.is_null(False)).exists()
     # Every owned customer has an ownership event bringing it to its owner at owned_at.
     owned = Customer.select().where(Customer.owner.is_null(False))
-    events = owned.join(OwnershipEvent, on=(
-        (OwnershipEvent.customer == Customer.id) & (OwnershipEvent.to_user == Customer.owner)
-        & (OwnershipEvent.at == Customer.owned_at)
-    ))  # fmt: skip
+    events = owned.join(
+        OwnershipEvent,
+        on=(
+            (OwnershipEvent.customer == Customer.id)
+            & (OwnershipEvent.to_user == Customer.owner)
+            & (OwnershipEvent.at == Customer.owned_at)
+        ),
+    )
     assert events.count() == owned.count()
 
 
 def test_followups_agree_with_customers(seeded):
-    latest = Followup.select(Followup.customer, fn.MAX(Followup.at).alias("last")).group_by(Followup.customer).alias("f")
+    latest = (
+        Followup.select(Followup.customer, fn.MAX(Followup.at).alias("last")).group_by(Followup.customer).alias("f")
+    )
     query = Customer.select(Customer.last_followup_at, latest.c.last).join(
         latest, JOIN.LEFT_OUTER, on=(latest.c.customer_id == Customer.id)
     )
@@ -183,15 +208,24 @@ def test_instalments_paid_equal_payments(seeded):
     contracts = list(Contract.select())
     assert contracts
     paid = dict(Instalment.select(Instalment.contract, fn.SUM(Instalment.paid)).group_by(Instalment.contract).tuples())
-    planned = dict(Instalment.select(Instalment.contract, fn.SUM(Instalment.amount)).group_by(Instalment.contract).tuples())
+    planned = dict(
+        Instalment.select(Instalment.contract, fn.SUM(Instalment.amount)).group_by(Instalment.contract).tuples()
+    )
     payments = dict(Payment.select(Payment.contract, fn.SUM(Payment.amount)).group_by(Payment.contract).tuples())
-    lines = dict(ContractLine.select(ContractLine.contract, fn.SUM(ContractLine.total)).group_by(ContractLine.contract).tuples())
+    lines = dict(
+        ContractLine.select(ContractLine.contract, fn.SUM(ContractLine.total)).group_by(ContractLine.contract).tuples()
+    )
     for contract in contracts:
         assert (paid[contract.id] or 0) == (payments.get(contract.id) or 0)
-        assert planned[contract.id] == lines[contract.id] == int(contract.amount * 100) == int(contract.deal.amount * 100)
+        assert (
+            planned[contract.id] == lines[contract.id] == int(contract.amount * 100) == int(contract.deal.amount * 100)
+        )
     assert Instalment.select().where(Instalment.paid > Instalment.amount).count() == 0
-    states = {"paid": Instalment.paid == Instalment.amount, "partial": (Instalment.paid > 0) & (Instalment.paid < Instalment.amount),
-              "overdue": (Instalment.paid < Instalment.amount) & (Instalment.due_on < "2026-11-22")}  # fmt: skip
+    states = {
+        "paid": Instalment.paid == Instalment.amount,
+        "partial": (Instalment.paid > 0) & (Instalment.paid < Instalment.amount),
+        "overdue": (Instalment.paid < Instalment.amount) & (Instalment.due_on < "2026-11-22"),
+    }
     for name, condition in states.items():
         assert Instalment.select().where(condition).exists(), name
 
@@ -223,7 +257,10 @@ def test_cli_refuses_a_full_database(cli, pinned):
     before = database_state()
     result = cli("demo", "--customers", "50", user=None)
     assert result.exit_code == 5
-    assert result.stderr.strip() == "crm: The database holds data already: use --force to empty it and seed the demo again."
+    assert (
+        result.stderr.strip()
+        == "crm: The database holds data already: use --force to empty it and seed the demo again."
+    )
     assert database_state() == before
 
 
@@ -249,8 +286,17 @@ def test_nothing_happened_in_the_future(seeded):
     from crmtui.store.kernel.clock import parse_when
 
     now = parse_when(NOW)
-    for column in (Customer.created_at, Customer.updated_at, Customer.owned_at, Customer.pooled_at,
-                   Customer.last_followup_at, Followup.at, OwnershipEvent.at, DealStageHistory.at, Deal.closed_at):  # fmt: skip
+    for column in (
+        Customer.created_at,
+        Customer.updated_at,
+        Customer.owned_at,
+        Customer.pooled_at,
+        Customer.last_followup_at,
+        Followup.at,
+        OwnershipEvent.at,
+        DealStageHistory.at,
+        Deal.closed_at,
+    ):
         latest = column.model.select(fn.MAX(column)).scalar()
         assert latest is None or str(latest) <= str(now), column
 
@@ -277,20 +323,32 @@ def test_owned_customers_keep_to_the_pool_rules(cli, pinned):
 def test_database_made_tables_agree_with_customers(seeded):
     # A follow-up's contact is one of its customer's, by the owner or else the former owner.
     stray = (
-        Followup.select().join(Contact, on=(Contact.id == Followup.contact)).join(Customer, on=(Customer.id == Followup.customer))
-        .where((Contact.customer != Followup.customer) | (Followup.user != fn.COALESCE(Customer.owner, Customer.former_owner)))
-    )  # fmt: skip
+        Followup.select()
+        .join(Contact, on=(Contact.id == Followup.contact))
+        .join(Customer, on=(Customer.id == Followup.customer))
+        .where(
+            (Contact.customer != Followup.customer)
+            | (Followup.user != fn.COALESCE(Customer.owner, Customer.former_owner))
+        )
+    )
     assert Followup.select().where(Followup.contact.is_null()).count() == 0 and stray.count() == 0
     assert 1.3 < Contact.select().count() / 400 < 2.2
     assert Contact.select().where(Contact.birthday.is_null(False)).exists()
     # Each pool customer with a former owner went back at pooled_at, reclaimed by its tier's rule or released.
     went_back = Customer.select().where(Customer.owner.is_null(), Customer.former_owner.is_null(False))
-    events = went_back.join(OwnershipEvent, on=(
-        (OwnershipEvent.customer == Customer.id) & (OwnershipEvent.from_user == Customer.former_owner)
-        & (OwnershipEvent.at == Customer.pooled_at) & OwnershipEvent.kind.in_(["reclaim", "release"])
-    ))  # fmt: skip
+    events = went_back.join(
+        OwnershipEvent,
+        on=(
+            (OwnershipEvent.customer == Customer.id)
+            & (OwnershipEvent.from_user == Customer.former_owner)
+            & (OwnershipEvent.at == Customer.pooled_at)
+            & OwnershipEvent.kind.in_(["reclaim", "release"])
+        ),
+    )
     assert went_back.count() and events.count() == went_back.count()
-    reasons = {r for (r,) in OwnershipEvent.select(OwnershipEvent.reason).where(OwnershipEvent.kind == "reclaim").tuples()}
+    reasons = {
+        r for (r,) in OwnershipEvent.select(OwnershipEvent.reason).where(OwnershipEvent.kind == "reclaim").tuples()
+    }
     assert reasons and all(r.startswith("no follow-up for ") for r in reasons)
     tags = CustomerTag.select(CustomerTag.customer).distinct().count()
     assert 0.25 < tags / 400 < 0.55

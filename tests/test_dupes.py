@@ -7,19 +7,33 @@ import json
 import pytest
 from conftest import as_user, database_state
 
-from crmtui.store.kernel import normalize
 from crmtui.store.customers.dupes import find_dupes, merge
+from crmtui.store.kernel import normalize
 from crmtui.store.kernel.errors import BadInput, NotPermitted
-from crmtui.store.kernel.models import AuditLog, Contact, Contract, Customer, CustomerTag, Deal, Followup, OwnershipEvent, Pipeline, Stage
+from crmtui.store.kernel.models import (
+    AuditLog,
+    Contact,
+    Contract,
+    Customer,
+    CustomerTag,
+    Deal,
+    Followup,
+    OwnershipEvent,
+    Pipeline,
+    Stage,
+)
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("北京华南科技有限公司", "北京华南科技"),
-    ("ＡＢＣ 科技股份有限公司", "abc科技"),
-    ("Acme Co., Ltd.", "ACME"),
-    ("Acme, Inc.", "acme llc"),
-    ("上海明远贸易有限责任公司", "上海 明远 贸易"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("北京华南科技有限公司", "北京华南科技"),
+        ("ＡＢＣ 科技股份有限公司", "abc科技"),
+        ("Acme Co., Ltd.", "ACME"),
+        ("Acme, Inc.", "acme llc"),
+        ("上海明远贸易有限责任公司", "上海 明远 贸易"),
+    ],
+)
 def test_company_keys_fold_width_case_spacing_and_suffixes(a, b):
     assert normalize.company_key(a) == normalize.company_key(b)
 
@@ -66,7 +80,10 @@ def test_dupes_command(team, cli):
     result = cli("customer", "dupes", "-f", "csv")
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [(r["group"], r["name"], r["why"]) for r in rows] == [("1", "Acme Co., Ltd.", "same name"), ("1", "ACME", "same name")]
+    assert [(r["group"], r["name"], r["why"]) for r in rows] == [
+        ("1", "Acme Co., Ltd.", "same name"),
+        ("1", "ACME", "same name"),
+    ]
     assert cli("customer", "dupes", "--similarity", "20").exit_code == 2
 
 

@@ -9,15 +9,31 @@ import pytest
 from conftest import as_user
 
 from crmtui.store.exchange import export as export_module
-from crmtui.store.kernel import bulk
 from crmtui.store.exchange.csvtext import csv_text
 from crmtui.store.exchange.export import ExportFilters, export, export_csv
+from crmtui.store.kernel import bulk
 from crmtui.store.kernel.models import Contact, Customer, Followup
 
 MESSY = [
-    'say "hi"', "a,b", "tab\there", "cr\rx", "lf\nx", "crlf\r\nx", "=1+2", "-3", "", None, "北京，上海 “引号”",
-    "x" * 100_000, "unit\x1fsep", "record\x1esep", '"', ",", "\\.", " lead and trail ",
-]  # fmt: skip
+    'say "hi"',
+    "a,b",
+    "tab\there",
+    "cr\rx",
+    "lf\nx",
+    "crlf\r\nx",
+    "=1+2",
+    "-3",
+    "",
+    None,
+    "北京，上海 “引号”",
+    "x" * 100_000,
+    "unit\x1fsep",
+    "record\x1esep",
+    '"',
+    ",",
+    "\\.",
+    " lead and trail ",
+]
 
 
 @pytest.fixture
@@ -27,11 +43,18 @@ def messy(team):
     for index, value in enumerate(MESSY):
         short = value[:200] if value else value
         customer = Customer.create(
-            name=f"C{index} {short or ''}", territory=team.east, owner=team.ids["wang"] if index % 2 else None,
-            address=short, email=short, industry=short, tier="ABCDE"[index % 5],
-        )  # fmt: skip
+            name=f"C{index} {short or ''}",
+            territory=team.east,
+            owner=team.ids["wang"] if index % 2 else None,
+            address=short,
+            email=short,
+            industry=short,
+            tier="ABCDE"[index % 5],
+        )
         Contact.create(customer=customer, name=f"K{index}", title=short, wechat=short)
-        Followup.create(customer=customer, user=team.ids["wang"], type="call", at="2024-03-01 02:00:00", note=value or "")
+        Followup.create(
+            customer=customer, user=team.ids["wang"], type="call", at="2024-03-01 02:00:00", note=value or ""
+        )
 
 
 def _written(columns, rows, delimiter):

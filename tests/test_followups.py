@@ -6,11 +6,11 @@ from datetime import datetime
 import pytest
 from conftest import as_user, database_state
 
-from crmtui.store.kernel.clock import parse_when
+from crmtui.store.customers.followups import FollowupFilter, list_followups, log_followup, next_followup
 from crmtui.store.customers.records import add_customer
+from crmtui.store.kernel.clock import parse_when
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import NotPermitted
-from crmtui.store.customers.followups import FollowupFilter, list_followups, log_followup, next_followup
 from crmtui.store.kernel.models import AuditLog, Customer, Followup
 
 
@@ -91,7 +91,9 @@ def test_list_filters(team, pinned, cli):
     assert types(type="CALL") == ["call"]
     assert types(since="2026-05-08", until="2026-05-08") == ["visit"]
     assert types(customer="宏达", due="today") == ["visit"]
-    listed = json.loads(cli("followup", "list", "--by", "wang", "--since", "-1w", "--format", "json", user="li.na").stdout)
+    listed = json.loads(
+        cli("followup", "list", "--by", "wang", "--since", "-1w", "--format", "json", user="li.na").stdout
+    )
     assert [f["type"] for f in listed] == ["visit"]
 
 
@@ -102,7 +104,20 @@ def test_cli_log_and_errors(team, pinned, cli, crm):
     from crmtui.store.customers.contacts import add_contact
 
     add_contact(as_user("wang"), "宏达", "刘洋")
-    logged = cli("followup", "log", "宏达", "--type", "visit", "--note", "好", "--next", "friday", "--contact", "刘洋", user="wang")
+    logged = cli(
+        "followup",
+        "log",
+        "宏达",
+        "--type",
+        "visit",
+        "--note",
+        "好",
+        "--next",
+        "friday",
+        "--contact",
+        "刘洋",
+        user="wang",
+    )
     assert logged.exit_code == 0, logged.stderr
     row = Followup.get_by_id(int(logged.stdout))
     assert (row.type, row.note, row.contact.name) == ("visit", "好", "刘洋")

@@ -7,9 +7,24 @@ import json
 import pytest
 from conftest import as_user, database_state
 
-from crmtui.store.kernel.db import db
 from crmtui.store.exchange.imports import ImportRejected, Options, engine, import_data
-from crmtui.store.kernel.models import AuditLog, Contact, Contract, Customer, CustomerSearchKey, CustomerTag, Deal, DealStageHistory, Followup, OwnershipEvent, Product, Stage, Territory, User
+from crmtui.store.kernel.db import db
+from crmtui.store.kernel.models import (
+    AuditLog,
+    Contact,
+    Contract,
+    Customer,
+    CustomerSearchKey,
+    CustomerTag,
+    Deal,
+    DealStageHistory,
+    Followup,
+    OwnershipEvent,
+    Product,
+    Stage,
+    Territory,
+    User,
+)
 
 
 def write(tmp_path, name, text, encoding="utf-8", newline="\n"):
@@ -33,10 +48,17 @@ def test_messy_csv_bom_crlf_semicolons_quoted_newlines(team, cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "2 new" in result.stderr and "… writing 2 new" in result.stderr  # progress, on stderr
     first = Customer.get(Customer.name == "北京华南科技有限公司")
-    assert (first.phone, first.email, first.tier, first.owner_id) == ("+86 138-0013-8000", "info@hn.cn", "B", team.ids["wang"])
+    assert (first.phone, first.email, first.tier, first.owner_id) == (
+        "+86 138-0013-8000",
+        "info@hn.cn",
+        "B",
+        team.ids["wang"],
+    )
     assert first.address == "北京市\r\n朝阳区 1 号"
     assert "bjhnkjyxgs" in CustomerSearchKey.get_by_id(first.id).search_text
-    assert sorted(t for (t,) in CustomerTag.select(CustomerTag.tag).where(CustomerTag.customer == first.id).tuples()) == ["vip", "重点"]
+    assert sorted(
+        t for (t,) in CustomerTag.select(CustomerTag.tag).where(CustomerTag.customer == first.id).tuples()
+    ) == ["vip", "重点"]
     second = Customer.get(Customer.name == "Acme Ltd")
     assert second.owner_id is None and second.territory_id == team.south and second.pooled_at is not None
     # one ownership event for the owned customer, one audit row summarising the batch
@@ -68,8 +90,12 @@ def test_one_bad_row_and_nothing_is_written(team, cli, tmp_path):
     result = cli("import", "customers", path, "--errors", str(tmp_path / "errors.csv"))
     assert result.exit_code == 2
     assert database_state() == before
-    for line, reason in [(3, "created_at '2024-13-45' is not a date"), (4, "email 'not-an-email' is not an e-mail"),
-                         (5, "territory '火星' names no territory"), (6, "tier 'Z' is not one of")]:  # fmt: skip
+    for line, reason in [
+        (3, "created_at '2024-13-45' is not a date"),
+        (4, "email 'not-an-email' is not an e-mail"),
+        (5, "territory '火星' names no territory"),
+        (6, "tier 'Z' is not one of"),
+    ]:
         assert f"line {line}: {reason}" in result.stderr
     with open(tmp_path / "errors.csv", newline="", encoding="utf-8") as f:
         bad = list(csv.DictReader(f))
@@ -77,7 +103,12 @@ def test_one_bad_row_and_nothing_is_written(team, cli, tmp_path):
     assert "is not a date" in bad[0]["import_error"]
     # the errors file, fixed, imports as it is (its import_error column is ignored)
     fixed = (tmp_path / "errors.csv").read_text(encoding="utf-8")
-    fixed = fixed.replace("2024-13-45", "2024-12-05").replace("not-an-email", "bad@mail.cn").replace("火星", "华南").replace(",Z,", ",C,")
+    fixed = (
+        fixed.replace("2024-13-45", "2024-12-05")
+        .replace("not-an-email", "bad@mail.cn")
+        .replace("火星", "华南")
+        .replace(",Z,", ",C,")
+    )
     (tmp_path / "fixed.csv").write_text(fixed, encoding="utf-8")
     assert cli("import", "customers", str(tmp_path / "fixed.csv")).exit_code == 0
     assert names() == ["Bad Date", "Bad Mail", "Bad Tier", "Nowhere"]
@@ -96,9 +127,10 @@ def test_a_bad_row_lists_every_bad_cell_and_rewrites_are_counted(team):
         import_data(root, "customers", text.encode(), options=Options(**options))
     (problem,) = rejected.value.report.invalid
     assert (problem.line, problem.reason) == (
-        3, "name is empty; tier 'Z' is not one of A, B, C, D, E; phone 'abc' is not a phone number; "
+        3,
+        "name is empty; tier 'Z' is not one of A, B, C, D, E; phone 'abc' is not a phone number; "
         "email 'x@' is not an e-mail address",
-    )  # fmt: skip
+    )
     report = import_data(root, "customers", text.encode(), options=Options(**options, skip_invalid=True))
     assert report.inserted == 2
     assert {"territory empty, set to '华东' (1 rows).", "tier 'gold' read as 'A' (1 rows)."} <= set(report.notes)
@@ -114,9 +146,10 @@ def test_rows_read_in_batches_keep_their_line_numbers(team, monkeypatch):
     with pytest.raises(ImportRejected) as rejected:
         import_data(root, "customers", text.encode(), options=Options(on_duplicate="error"), progress=progress.append)
     assert [(p.line, p.reason) for p in rejected.value.report.invalid] == [
-        (3, "phone 'bad' is not a phone number"), (5, "repeats line 2 (same phone)"),
+        (3, "phone 'bad' is not a phone number"),
+        (5, "repeats line 2 (same phone)"),
         (8, "territory '火星' names no territory"),
-    ]  # fmt: skip
+    ]
     assert progress[:2] == ["read 2 rows", "read 4 rows"]
     report = import_data(root, "customers", text.encode(), options=Options(skip_invalid=True))
     assert (report.read, report.inserted, report.duplicates) == (5, 2, 1)
@@ -185,8 +218,19 @@ def test_unknown_column_lists_the_fields_and_map_fixes_it(team, cli, tmp_path):
     refused = cli("import", "customers", path, "--default", "territory=华东")
     assert refused.exit_code == 2
     assert "Unknown column 'Firma', 'Telefon', 'Notiz'" in refused.stderr and "name*, tier, phone" in refused.stderr
-    result = cli("import", "customers", path, "--map", "Firma=name", "--map", "Telefon=phone", "--map", "Notiz=",
-                 "--default", "territory=华东")  # fmt: skip
+    result = cli(
+        "import",
+        "customers",
+        path,
+        "--map",
+        "Firma=name",
+        "--map",
+        "Telefon=phone",
+        "--map",
+        "Notiz=",
+        "--default",
+        "territory=华东",
+    )
     assert result.exit_code == 0, result.stderr
     assert Customer.get().phone == "030 1234567"
 
@@ -248,26 +292,32 @@ def test_rep_imports_own_customers_but_not_users(team, cli, tmp_path):
 def test_deals_with_history_consistent_with_their_dates(team, tmp_path):
     root = as_user("root")
     import_data(root, "customers", "name,territory\nAcme,华东\n".encode())
-    import_data(root, "products", "name,unit_price\nGTX Pro,4821\n".encode())
+    import_data(root, "products", b"name,unit_price\nGTX Pro,4821\n")
     text = (
         "external_id,customer,product,stage,amount,owner,created_at,closed_at\n"
-        "D1,Acme,GTXPro,Won,\"1,054.50\",wang,2016-10-20,2017-03-01\n"
+        'D1,Acme,GTXPro,Won,"1,054.50",wang,2016-10-20,2017-03-01\n'
         "D2,Acme,GTX Pro,Qualified,,zhang,2016-11-02,\n"
         "D3,Acme,,Lead,,wang,,\n"
     )
     report = import_data(root, "deals", text.encode())
     assert report.inserted == 3 and any("GTXPro" in n and "1 rows" in n for n in report.notes)
     won = Deal.get(Deal.external_id == "D1")
-    assert (won.title, won.amount, won.owner_id) == ("GTX Pro", __import__("decimal").Decimal("1054.50"), team.ids["wang"])
-    history = [(h.from_stage_id and h.from_stage.name, h.to_stage.name, h.at.date().isoformat())
-               for h in DealStageHistory.select().where(DealStageHistory.deal == won.id).order_by(DealStageHistory.id)]  # fmt: skip
+    assert (won.title, won.amount, won.owner_id) == (
+        "GTX Pro",
+        __import__("decimal").Decimal("1054.50"),
+        team.ids["wang"],
+    )
+    history = [
+        (h.from_stage_id and h.from_stage.name, h.to_stage.name, h.at.date().isoformat())
+        for h in DealStageHistory.select().where(DealStageHistory.deal == won.id).order_by(DealStageHistory.id)
+    ]
     assert history[0][:2] == (None, "Lead") and history[1][:2] == ("Lead", "Won")
     assert won.closed_at == won.stage_entered_at and won.closed_at >= won.created_at
     open_deal = Deal.get(Deal.external_id == "D2")
     assert open_deal.closed_at is None
     assert [h.to_stage.name for h in open_deal.history] == ["Qualified"]
     with pytest.raises(ImportRejected) as rejected:
-        import_data(root, "deals", "external_id,customer,stage,closed_at\nD9,Acme,Lead,2017-01-01\nD8,Acme,Won,\n".encode())
+        import_data(root, "deals", b"external_id,customer,stage,closed_at\nD9,Acme,Lead,2017-01-01\nD8,Acme,Won,\n")
     reasons = [p.reason for p in rejected.value.report.invalid]
     assert "is open" in reasons[0] and "closed_at is empty but the deal is won" in reasons[1]
     again = import_data(root, "deals", text.encode())
@@ -281,9 +331,13 @@ def test_contacts_products_followups_contracts(team, tmp_path):
     contacts = "customer,name,phone,email,birthday\nAcme,李雷,139 1234 5678,li@acme.cn,1990-05-01\nAcme,韩梅梅,,,\n"
     assert import_data(root, "contacts", contacts.encode()).inserted == 2
     assert Contact.get(Contact.name == "李雷").birthday.isoformat() == "1990-05-01"
-    assert import_data(root, "products", 'code;name;unit_price;active\nP1;Widget;"¥1,200.00";yes\n'.encode()).inserted == 1
+    assert (
+        import_data(root, "products", 'code;name;unit_price;active\nP1;Widget;"¥1,200.00";yes\n'.encode()).inserted == 1
+    )
     assert str(Product.get(Product.code == "P1").unit_price) == "1200.00"
-    followups = "customer,user,type,at,note\nAcme,wang,call,2024-03-01 10:00,first call\nAcme,wang,visit,2024-03-05 15:30,\n"
+    followups = (
+        "customer,user,type,at,note\nAcme,wang,call,2024-03-01 10:00,first call\nAcme,wang,visit,2024-03-05 15:30,\n"
+    )
     assert import_data(root, "followups", followups.encode()).inserted == 2
     acme = Customer.get(Customer.name == "Acme")
     assert acme.last_followup_at.date().isoformat() == "2024-03-05"
@@ -296,40 +350,52 @@ def test_contacts_products_followups_contracts(team, tmp_path):
     assert import_data(root, "contacts", same_phone.encode()).duplicates == 1
     # a rep may only attach to customers they may change
     with pytest.raises(ImportRejected):
-        import_data(as_user("chen"), "contacts", "customer,name\nAcme,X\n".encode(), options=Options())
+        import_data(as_user("chen"), "contacts", b"customer,name\nAcme,X\n", options=Options())
 
 
 def test_update_refused_where_the_actor_may_not_change_the_customer(team, cli, tmp_path):
     root = as_user("root")
     import_data(root, "customers", "name,territory,owner\nChen Co,华南,chen\nWang Co,华东,wang\n".encode())
-    import_data(root, "contacts", "customer,name,title\nChen Co,Lily,CEO\n".encode())
+    import_data(root, "contacts", b"customer,name,title\nChen Co,Lily,CEO\n")
     before = database_state()
     theirs = write(tmp_path, "c.csv", "name,tier,territory\nChen Co,A,华东\n")
     refused = cli("import", "customers", theirs, "--on-duplicate", "update", user="wang")
     assert refused.exit_code == 2 and "which wang may not change" in refused.stderr
     assert database_state() == before
-    mine = cli("import", "customers", write(tmp_path, "m.csv", "name,tier\nWang Co,A\n"), "--on-duplicate", "update", user="wang")
+    mine = cli(
+        "import",
+        "customers",
+        write(tmp_path, "m.csv", "name,tier\nWang Co,A\n"),
+        "--on-duplicate",
+        "update",
+        user="wang",
+    )
     assert mine.exit_code == 0 and Customer.get(Customer.name == "Wang Co").tier == "A"
 
 
 def test_imported_customers_are_searchable_bulk_or_not(team, cli, tmp_path):
     bulk = "name,territory\n" + "".join(f"北京华南科技{i}有限公司,华东\n" for i in range(20))
     assert cli("import", "customers", write(tmp_path, "bulk.csv", bulk)).exit_code == 0  # rebuilds the index
-    assert cli("import", "customers", write(tmp_path, "one.csv", "name,territory\n上海明远贸易,华东\n")).exit_code == 0  # triggers
+    assert (
+        cli("import", "customers", write(tmp_path, "one.csv", "name,territory\n上海明远贸易,华东\n")).exit_code == 0
+    )  # triggers
     for text, expected in (("bjhnkj19", "北京华南科技19有限公司"), ("明远", "上海明远贸易"), ("shmy", "上海明远贸易")):
         found = cli("export", "customers", "--text", text, "--columns", "name").stdout
         assert found == f"name\n{expected}\n", text
 
 
-@pytest.mark.parametrize(("content", "args", "message"), [
-    ('{"name": "x"', (), "is not valid JSON lines"),
-    ("", (), "The file is empty"),
-    ("name,territory\nA,华东\n", ("--encoding", "latin-9"), "Unknown encoding"),
-    ("name,territory\nA,华东\n", ("--on-duplicate", "merge"), "--on-duplicate takes skip, update, error"),
-    ("name,territory\nA,华东\n", ("--map", "nope=name"), "--map names no column nope"),
-    ("name,territory\nA,华东\n", ("--map", "name=shoe"), "--map names no field 'shoe'"),
-    ("tier\nA\n", (), "The file has no name column"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        ('{"name": "x"', (), "is not valid JSON lines"),
+        ("", (), "The file is empty"),
+        ("name,territory\nA,华东\n", ("--encoding", "latin-9"), "Unknown encoding"),
+        ("name,territory\nA,华东\n", ("--on-duplicate", "merge"), "--on-duplicate takes skip, update, error"),
+        ("name,territory\nA,华东\n", ("--map", "nope=name"), "--map names no column nope"),
+        ("name,territory\nA,华东\n", ("--map", "name=shoe"), "--map names no field 'shoe'"),
+        ("tier\nA\n", (), "The file has no name column"),
+    ],
+)
 def test_unreadable_input_is_one_sentence_and_exit_2(team, cli, tmp_path, content, args, message):
     before = database_state()
     result = cli("import", "customers", write(tmp_path, "x.csv", content), *args)

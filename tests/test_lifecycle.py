@@ -6,9 +6,9 @@ import pytest
 from aftersales_helpers import age, contract
 from conftest import as_user, database_state
 
-from crmtui.store.kernel.clock import now
-from crmtui.store.customers.records import CustomerFilter, add_customer, delete_customer, list_customers
 from crmtui.store.customers.lifecycle import at_risk, due_to_buy_again
+from crmtui.store.customers.records import CustomerFilter, add_customer, delete_customer, list_customers
+from crmtui.store.kernel.clock import now
 from crmtui.store.kernel.models import Customer
 from crmtui.store.kernel.settings import set_setting
 
@@ -72,7 +72,13 @@ def test_at_risk_at_the_day_boundaries(team, pinned):
     assert names(at_risk(now())) == ["draft-only", "followed-91", "old-90", "signed-90"]
     set_setting(as_user("root"), "risk_days", "89")
     assert names(at_risk(now())) == [
-        "draft-only", "followed-89", "followed-91", "old-90", "signed-89", "signed-90", "young-89",
+        "draft-only",
+        "followed-89",
+        "followed-91",
+        "old-90",
+        "signed-89",
+        "signed-90",
+        "young-89",
     ]
 
 
@@ -97,10 +103,14 @@ def test_customer_list_lifecycle_through_the_cli(team, cli):
     result = cli("customer", "list", "--lifecycle", "due-to-buy", "--format", "json", user="wang", env=at)
     assert result.exit_code == 0, result.stderr
     assert [r["name"] for r in json.loads(result.stdout)] == ["老客户"]
-    day_before = cli("customer", "list", "--lifecycle", "due-to-buy", "-f", "csv", user="wang", env={"CRM_NOW": "2026-11-21T12:00"})
+    day_before = cli(
+        "customer", "list", "--lifecycle", "due-to-buy", "-f", "csv", user="wang", env={"CRM_NOW": "2026-11-21T12:00"}
+    )
     assert day_before.exit_code == 0
     assert day_before.stdout.startswith("id,name,") and day_before.stdout.count("\n") == 1  # the header, no customer
-    day_after = cli("customer", "list", "--lifecycle", "due-to-buy", "-f", "jsonl", user="wang", env={"CRM_NOW": "2026-11-23T12:00"})
+    day_after = cli(
+        "customer", "list", "--lifecycle", "due-to-buy", "-f", "jsonl", user="wang", env={"CRM_NOW": "2026-11-23T12:00"}
+    )
     assert [json.loads(line)["name"] for line in day_after.stdout.splitlines()] == ["新客户", "老客户"]
     risky = cli("customer", "list", "--lifecycle", "at-risk", "-f", "json", user="wang", env=at)
     assert [r["name"] for r in json.loads(risky.stdout)] == ["新客户", "老客户"]  # no order within risk_days

@@ -34,7 +34,9 @@ def test_counts_and_figures_match_the_files(maven):
 
 
 def _counts_per_entity_match_the_files():
-    teams, accounts, products, pipeline = (rows(n) for n in ("sales_teams.csv", "accounts.csv", "products.csv", "sales_pipeline.csv"))
+    teams, accounts, products, pipeline = (
+        rows(n) for n in ("sales_teams.csv", "accounts.csv", "products.csv", "sales_pipeline.csv")
+    )
     offices = {r["regional_office"] for r in teams}
     assert {t.name for t in Territory.select()} == offices | {"Unassigned accounts"}
     managers = {r["manager"] for r in teams}
@@ -77,7 +79,12 @@ def _deal_figures_match_the_pipeline():
 def _stage_history_agrees_with_the_dates():
     closed = Deal.select().join(Stage).where(Stage.kind != "open")
     assert DealStageHistory.select().count() == 2 * closed.count() + (8800 - closed.count())
-    last = DealStageHistory.select().where(DealStageHistory.deal == Deal.get(Deal.external_id == "1C1I7A6R")).order_by(DealStageHistory.at.desc()).first()
+    last = (
+        DealStageHistory.select()
+        .where(DealStageHistory.deal == Deal.get(Deal.external_id == "1C1I7A6R"))
+        .order_by(DealStageHistory.at.desc())
+        .first()
+    )
     assert last.to_stage.name == "Won" and last.at.date().isoformat() == "2017-03-01"
 
 

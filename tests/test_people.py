@@ -19,7 +19,9 @@ def test_init_is_idempotent_and_creates_the_admin(cli):
 def test_territory_gets_default_pool_rules(team):
     rules = PoolRules.get(PoolRules.territory == team.east)
     assert (rules.claim_limit, rules.owned_cap, rules.cooldown_days, rules.warn_days) == (20, 300, 7, 3)
-    days = dict(TierRule.select(TierRule.tier, TierRule.no_followup_days).where(TierRule.territory == team.east).tuples())
+    days = dict(
+        TierRule.select(TierRule.tier, TierRule.no_followup_days).where(TierRule.territory == team.east).tuples()
+    )
     assert days == {"A": 30, "B": 21, "C": 14, "D": 10, "E": 7}
 
 
@@ -74,7 +76,10 @@ def test_edits_are_audited(team, cli):
     assert cli("user", "edit", "wang", "--territory", "华南", "--manager", "zhao").exit_code == 0
     row = AuditLog.select().where(AuditLog.entity == "user", AuditLog.action == "edit").get()
     assert row.actor == "root"
-    assert json.loads(row.changes) == {"territory": [team.east, team.south], "manager": [team.ids["li.na"], team.ids["zhao"]]}
+    assert json.loads(row.changes) == {
+        "territory": [team.east, team.south],
+        "manager": [team.ids["li.na"], team.ids["zhao"]],
+    }
 
 
 def test_deactivated_user_cannot_act(team, cli):

@@ -55,9 +55,21 @@ def _character_by_character(name: str) -> str:
     return " ".join(dict.fromkeys(variants))
 
 
-@pytest.mark.parametrize("name", [
-    "重庆长城重工", "行长", "曾丽", "ＡＣＭＥ长沙（分）公司-2号", "北京 华南 Co., Ltd.", "长\x00城", "İstanbul长", "𠀀长", "ⅷ长", "张伟",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    [
+        "重庆长城重工",
+        "行长",
+        "曾丽",
+        "ＡＣＭＥ长沙（分）公司-2号",
+        "北京 华南 Co., Ltd.",
+        "长\x00城",
+        "İstanbul长",
+        "𠀀长",
+        "ⅷ长",
+        "张伟",
+    ],
+)
 def test_the_key_is_the_character_by_character_recipe_on_first_sight_and_after(name):
     assert search_text(name) == _character_by_character(name)
     assert search_text(name) == _character_by_character(name)  # now from the filled tables

@@ -8,10 +8,9 @@ import pytest
 from conftest import as_user, database_state
 from pool_helpers import T0, add_customers, events, owners, utc_env, win_deal
 
-from crmtui.store.pool import claims, owned
-from crmtui.store.pool import rules
 from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
 from crmtui.store.kernel.models import AuditLog, Customer, OwnershipEvent, PoolRules, TierRule
+from crmtui.store.pool import claims, owned, rules
 
 
 @pytest.fixture
@@ -35,12 +34,31 @@ def test_rules_show_defaults_and_set_is_audited(team, cli):
     assert {t["tier"]: t["no_followup_days"] for t in shown["tiers"]} == {"A": 30, "B": 21, "C": 14, "D": 10, "E": 7}
     assert all(t["no_deal_days"] is None for t in shown["tiers"])
 
-    done = cli("pool", "rules", "set", "-t", "华东", "--tier", "b", "--no-followup-days", "off", "--no-deal-days", "60",
-               "--claim-limit", "5", "--keep-won", "no", user="li.na")  # fmt: skip
+    done = cli(
+        "pool",
+        "rules",
+        "set",
+        "-t",
+        "华东",
+        "--tier",
+        "b",
+        "--no-followup-days",
+        "off",
+        "--no-deal-days",
+        "60",
+        "--claim-limit",
+        "5",
+        "--keep-won",
+        "no",
+        user="li.na",
+    )
     assert done.exit_code == 0, done.stderr
     row = TierRule.get(TierRule.territory == team.east, TierRule.tier == "B")
     assert (row.no_followup_days, row.no_deal_days) == (None, 60)
-    assert (PoolRules.get(PoolRules.territory == team.east).claim_limit, PoolRules.get(PoolRules.territory == team.east).keep_won) == (5, False)
+    assert (
+        PoolRules.get(PoolRules.territory == team.east).claim_limit,
+        PoolRules.get(PoolRules.territory == team.east).keep_won,
+    ) == (5, False)
     entry = AuditLog.get(AuditLog.entity == "pool_rules")
     assert (entry.actor, entry.entity_id) == ("li.na", team.east)
     assert json.loads(entry.changes)["tier B no_deal_days"] == [None, 60]
@@ -76,14 +94,23 @@ def test_claim_writes_owner_event_and_audit_and_loser_hears_who_won(team, cli, a
     customer = Customer.get_by_id(first)
     assert (customer.owner_id, customer.owned_at, customer.pooled_at) == (team.ids["wang"], T0, None)
     assert events("claim") == [(first, None, team.ids["wang"], None)]
-    assert AuditLog.select().where(AuditLog.entity == "customer", AuditLog.entity_id == first, AuditLog.action == "claim").count() == 1
+    assert (
+        AuditLog.select()
+        .where(AuditLog.entity == "customer", AuditLog.entity_id == first, AuditLog.action == "claim")
+        .count()
+        == 1
+    )
 
     before = database_state()
     lost = cli("pool", "claim", str(first), "--format", "json", user="zhang")
     assert lost.exit_code == 5
     assert json.loads(lost.stdout)[0] | {"customer_id": 0} == {
-        "customer_id": 0, "name": "c0", "outcome": "refused", "reason": "already claimed by wang", "owner": "wang"
-    }  # fmt: skip
+        "customer_id": 0,
+        "name": "c0",
+        "outcome": "refused",
+        "reason": "already claimed by wang",
+        "owner": "wang",
+    }
     assert database_state() == before
     mixed = cli("pool", "claim", str(first), str(second), user="zhang")
     assert mixed.exit_code == 0  # one of two claimed: not every claim was refused
@@ -104,7 +131,11 @@ def test_claim_limit_cap_and_cooldown(team, at_t0):
 
     owned.release(wang, [str(ids[0])], "wrong industry")
     released = Customer.get_by_id(ids[0])
-    assert (released.owner_id, released.former_owner_id, released.pooled_at) == (None, team.ids["wang"], T0 + timedelta(days=1))
+    assert (released.owner_id, released.former_owner_id, released.pooled_at) == (
+        None,
+        team.ids["wang"],
+        T0 + timedelta(days=1),
+    )
     assert events("release") == [(ids[0], team.ids["wang"], None, "wrong industry")]
     at_t0(7.9)
     refused = claims.claim(wang, [str(ids[0])])[0]
@@ -225,8 +256,20 @@ def test_every_ownership_change_has_an_event_and_an_audit_row(team, at_t0):
     owned.release(wang, [str(ids[0])], "r")
     owned.transfer(as_user("li.na"), str(ids[1]), "zhang")
     for customer_id in ids[:2]:
-        kinds = [k for (k,) in OwnershipEvent.select(OwnershipEvent.kind).where(OwnershipEvent.customer == customer_id).order_by(OwnershipEvent.id).tuples()]
-        audited = [a for (a,) in AuditLog.select(AuditLog.action).where(AuditLog.entity == "customer", AuditLog.entity_id == customer_id).order_by(AuditLog.id).tuples()]
+        kinds = [
+            k
+            for (k,) in OwnershipEvent.select(OwnershipEvent.kind)
+            .where(OwnershipEvent.customer == customer_id)
+            .order_by(OwnershipEvent.id)
+            .tuples()
+        ]
+        audited = [
+            a
+            for (a,) in AuditLog.select(AuditLog.action)
+            .where(AuditLog.entity == "customer", AuditLog.entity_id == customer_id)
+            .order_by(AuditLog.id)
+            .tuples()
+        ]
         assert kinds == audited
 
 

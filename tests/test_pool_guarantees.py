@@ -14,15 +14,17 @@ from collections import Counter
 from conftest import CRM_SCRIPT, as_user
 from pool_helpers import T0, add_customers, utc_env
 
-from crmtui.store.pool import rules
 from crmtui.store.kernel.config import sqlite_path
 from crmtui.store.kernel.models import AuditLog, Customer, OwnershipEvent, User
 from crmtui.store.org.users import add_user
+from crmtui.store.pool import rules
 
 
 def _spawn(store: str, user: str, *args: str) -> subprocess.Popen:
     env = {**os.environ, "CRM_DB": store, "CRM_USER": user, "CRM_NOW": utc_env(T0)}
-    return subprocess.Popen([str(CRM_SCRIPT), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [str(CRM_SCRIPT), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def test_concurrent_claims_have_one_winner_each_and_respect_caps_and_limits(team, store):
@@ -47,8 +49,15 @@ def test_concurrent_claims_have_one_winner_each_and_respect_caps_and_limits(team
         results.append((login, json.loads(out)))
 
     logins = dict(User.select(User.id, User.login).tuples())
-    owner_of = {cid: logins.get(owner) for cid, owner in Customer.select(Customer.id, Customer.owner).where(Customer.id.in_(pool)).tuples()}
-    claims = list(OwnershipEvent.select(OwnershipEvent.customer, OwnershipEvent.to_user).where(OwnershipEvent.kind == "claim").tuples())
+    owner_of = {
+        cid: logins.get(owner)
+        for cid, owner in Customer.select(Customer.id, Customer.owner).where(Customer.id.in_(pool)).tuples()
+    }
+    claims = list(
+        OwnershipEvent.select(OwnershipEvent.customer, OwnershipEvent.to_user)
+        .where(OwnershipEvent.kind == "claim")
+        .tuples()
+    )
     assert len(claims) == len({cid for cid, _ in claims}) == sum(expected.values())  # one claim event per customer
     assert all(owner_of[cid] == logins[to] for cid, to in claims)
     assert sum(1 for owner in owner_of.values() if owner) == len(claims)
@@ -67,7 +76,10 @@ def test_concurrent_claims_have_one_winner_each_and_respect_caps_and_limits(team
             elif outcome["reason"] == "you own it already":
                 assert owner == login
             else:
-                assert "the cap in 华东 is 100" in outcome["reason"] or "the daily limit in 华东 is 90" in outcome["reason"]
+                assert (
+                    "the cap in 华东 is 100" in outcome["reason"]
+                    or "the daily limit in 华东 is 90" in outcome["reason"]
+                )
 
 
 def test_concurrent_claim_next_never_hands_out_a_customer_twice(team, store):
@@ -75,7 +87,10 @@ def test_concurrent_claim_next_never_hands_out_a_customer_twice(team, store):
     add_user(root, "sun", "rep", territory="华东", manager="li.na")
     rules.set_rules(root, "华东", claim_limit=50)
     pool = add_customers(team.east, 400)
-    processes = [_spawn(store, login, "pool", "claim", "--next", "40", "--format", "json") for login in ("wang", "zhang", "sun") * 2]
+    processes = [
+        _spawn(store, login, "pool", "claim", "--next", "40", "--format", "json")
+        for login in ("wang", "zhang", "sun") * 2
+    ]
     claimed = []
     for process in processes:
         out, err = process.communicate(timeout=300)

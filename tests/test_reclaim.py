@@ -10,10 +10,9 @@ import pytest
 from conftest import PG_URL, as_user, database_state
 from pool_helpers import T0, add_customers, events, owners, utc_env, win_deal
 
-from crmtui.store.pool import claims, warnings
-from crmtui.store.pool import rules
 from crmtui.store.customers.followups import log_followup
 from crmtui.store.kernel.models import AuditLog, Customer
+from crmtui.store.pool import claims, rules, warnings
 from crmtui.store.pool.reclaim import reclaim
 
 
@@ -62,7 +61,11 @@ def test_reclaim_takes_exactly_the_stale_and_names_the_rule(team, scene):
     before_owners = owners()
     result = reclaim(as_user("root"))
     assert result.total == 4
-    assert [(r.territory, r.owner, r.reclaimed) for r in result.rows] == [("华东", "wang", 1), ("华东", "zhang", 2), ("华南", "chen", 1)]
+    assert [(r.territory, r.owner, r.reclaimed) for r in result.rows] == [
+        ("华东", "wang", 1),
+        ("华东", "zhang", 2),
+        ("华南", "chen", 1),
+    ]
     after = owners()
     gone = {name for name, cid in scene.items() if before_owners[cid] is not None and after[cid] is None}
     assert gone == RECLAIMED_AT_T0
@@ -73,7 +76,9 @@ def test_reclaim_takes_exactly_the_stale_and_names_the_rule(team, scene):
     assert (stale.former_owner_id, stale.pooled_at, stale.owned_at) == (team.ids["wang"], T0, None)
     audited = AuditLog.select().where(AuditLog.action == "reclaim", AuditLog.actor == "root")
     assert sorted(a.entity_id for a in audited) == sorted(scene[n] for n in RECLAIMED_AT_T0)
-    assert json.loads(audited.where(AuditLog.entity_id == scene["C stale"]).get().changes) == {"owner": [team.ids["wang"], None]}
+    assert json.loads(audited.where(AuditLog.entity_id == scene["C stale"]).get().changes) == {
+        "owner": [team.ids["wang"], None]
+    }
 
     before = database_state()
     again = reclaim(as_user("root"))
@@ -86,10 +91,15 @@ def test_dry_run_writes_nothing_and_territory_and_manager_scope(team, scene, cli
     assert (dry.total, database_state() == before) == (4, True)
     result = cli("reclaim", "--dry-run", "--format", "json", user="li.na")  # a manager: their territories only
     assert json.loads(result.stdout) == [
-        {"territory": "华东", "owner": "wang", "reclaimed": 1}, {"territory": "华东", "owner": "zhang", "reclaimed": 2}
-    ]  # fmt: skip
+        {"territory": "华东", "owner": "wang", "reclaimed": 1},
+        {"territory": "华东", "owner": "zhang", "reclaimed": 2},
+    ]
     assert "Would reclaim 3 customers" in result.stderr
-    refused = [(("reclaim",), "wang", 4), (("reclaim", "-t", "华南"), "li.na", 4), (("reclaim", "-t", "火星"), "root", 3)]
+    refused = [
+        (("reclaim",), "wang", 4),
+        (("reclaim", "-t", "华南"), "li.na", 4),
+        (("reclaim", "-t", "火星"), "root", 3),
+    ]
     for args, user, code in refused:
         assert cli(*args, user=user).exit_code == code
     assert database_state() == before
@@ -143,7 +153,7 @@ def test_warn_lists_what_is_due_within_warn_days(team, cli, now_at):
     assert [(r.id, r.days_left, r.due_at, r.rule) for r in rows] == [
         (overdue, 0, days(1), "no follow-up for 14 days (tier C)"),
         (due_soon, 2, T0 + timedelta(days=2), "no follow-up for 14 days (tier C)"),
-    ]  # fmt: skip
+    ]
     shown = json.loads(cli("pool", "warn", "--user", "wang", "--format", "json", user="li.na").stdout)
     assert [r["name"] for r in shown] == ["overdue0", "soon0"]
     before = database_state()
@@ -177,7 +187,10 @@ def test_reclaim_while_another_holds_the_lock_is_exit_6(team, scene, crm, store)
         result = crm("reclaim", env={"CRM_NOW": utc_env(T0)})
     finally:
         holder.release() if path else holder.close()
-    assert (result.exit_code, result.stderr) == (6, "crm: Another reclaim is running on this database; try again when it has finished.\n")
+    assert (result.exit_code, result.stderr) == (
+        6,
+        "crm: Another reclaim is running on this database; try again when it has finished.\n",
+    )
     assert database_state() == before
     done = crm("reclaim", "--quiet", env={"CRM_NOW": utc_env(T0)})
     assert (done.exit_code, done.stdout, done.stderr) == (0, "", "")

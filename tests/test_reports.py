@@ -11,8 +11,8 @@ from conftest import as_user
 from pool_helpers import utc_env
 from reports_helpers import NOW, sales_data
 
-from crmtui.store.kernel.errors import BadInput, NotPermitted
 from crmtui.store.insight.reports import ReportParams, run_report
+from crmtui.store.kernel.errors import BadInput, NotPermitted
 
 
 @pytest.fixture
@@ -38,13 +38,17 @@ def test_win_rate_per_rep_territory_and_month(data):
     # 3 won, 2 lost: 0.6; 4500.50 / 3 = 1500.1666… -> 1500.17; (10 + 30 + 30) / 3 = 23.3 days.
     assert r.totals == ("total", 3, 2, D("0.6000"), D("4500.50"), D("1500.17"), D("23.3"))
     by_territory = report("win-rate", by="territory").rows
-    assert [row[:5] for row in by_territory] == [("华东", 3, 1, D("0.7500"), D("4500.50")), ("华南", 0, 1, D("0.0000"), D("0.00"))]
+    assert [row[:5] for row in by_territory] == [
+        ("华东", 3, 1, D("0.7500"), D("4500.50")),
+        ("华南", 0, 1, D("0.0000"), D("0.00")),
+    ]
     # closed in January: D1 won; February: D2 won, D3 lost; March: D4 won, D7 lost.
     by_month = report("win-rate", by="month").rows
     assert [row[:5] for row in by_month] == [
-        ("2026-01", 1, 0, D("1.0000"), D("1000.00")), ("2026-02", 1, 1, D("0.5000"), D("500.50")),
+        ("2026-01", 1, 0, D("1.0000"), D("1000.00")),
+        ("2026-02", 1, 1, D("0.5000"), D("500.50")),
         ("2026-03", 1, 1, D("0.5000"), D("3000.00")),
-    ]  # fmt: skip
+    ]
     # --since/--until bound the closing day: only March.
     assert [row[0] for row in report("win-rate", since="2026-03-01", until="2026-03-31").rows] == ["zhang", "chen"]
 
@@ -78,8 +82,14 @@ def test_trend_fills_months_and_compares_with_the_month_before(data):
 
 def test_forecast_weights_open_deals_by_stage_probability(data):
     # D5 800.00 in Proposal (50 %) expected 2026-04: 400.00; D6 1200.00 in Lead (10 %) expected 2026-05: 120.00.
-    assert report("forecast").rows == [("2026-04", 1, D("800.00"), D("400.00")), ("2026-05", 1, D("1200.00"), D("120.00"))]
-    assert report("forecast", by="rep").rows == [("zhang", 1, D("800.00"), D("400.00")), ("chen", 1, D("1200.00"), D("120.00"))]
+    assert report("forecast").rows == [
+        ("2026-04", 1, D("800.00"), D("400.00")),
+        ("2026-05", 1, D("1200.00"), D("120.00")),
+    ]
+    assert report("forecast", by="rep").rows == [
+        ("zhang", 1, D("800.00"), D("400.00")),
+        ("chen", 1, D("1200.00"), D("120.00")),
+    ]
 
 
 def test_stage_time_mean_median_and_stuck(data):
@@ -94,7 +104,9 @@ def test_stage_time_mean_median_and_stuck(data):
         ("Negotiation", 1, D("10.0"), D("10.0"), 0),
     ]
     stuck = r.parts[0]
-    assert [(row[0], row[3], row[4], row[5], row[6]) for row in stuck.rows] == [(data["d5"], "Proposal", 15, "zhang", D("800.00"))]
+    assert [(row[0], row[3], row[4], row[5], row[6]) for row in stuck.rows] == [
+        (data["d5"], "Proposal", 15, "zhang", D("800.00"))
+    ]
 
 
 def test_leaderboard_ranks_and_compares_with_the_previous_period(data):
@@ -105,7 +117,12 @@ def test_leaderboard_ranks_and_compares_with_the_previous_period(data):
         (1, "zhang", D("3000.00"), 1, 1, 1, 0, 2, D("0.00"), D("3000.00"), None),
         (2, "wang", D("0.00"), 0, 3, 2, 1, 0, D("500.50"), D("-500.50"), -1),
     ]
-    assert report("leaderboard", since="2026-03-01", until="2026-03-20", by="territory").rows[0][:4] == (1, "华东", D("3000.00"), 1)
+    assert report("leaderboard", since="2026-03-01", until="2026-03-20", by="territory").rows[0][:4] == (
+        1,
+        "华东",
+        D("3000.00"),
+        1,
+    )
 
 
 def test_followups_per_rep_type_and_week(data):
@@ -145,13 +162,24 @@ def test_receivables_by_age(data):
     r = report("receivables")
     # K1 (甲, wang): 600 open on 02-10 (38 days overdue: 31-60), 1000 due 04-10 (not due).
     # K2 (丁, zhang): 500 due 2025-11-01 (139 days: 90+), 700 due 03-05 (15 days: 0-30).
-    assert r.columns == ["customer", "not_due", "overdue_0_30", "overdue_31_60", "overdue_61_90", "overdue_90_plus", "total"]
+    assert r.columns == [
+        "customer",
+        "not_due",
+        "overdue_0_30",
+        "overdue_31_60",
+        "overdue_61_90",
+        "overdue_90_plus",
+        "total",
+    ]
     c1, c4 = data["c1"], data["c4"]
     assert r.rows == [
         (f"#{c1} 甲公司", D("1000.00"), D("0.00"), D("600.00"), D("0.00"), D("0.00"), D("1600.00")),
         (f"#{c4} 丁公司", D("0.00"), D("700.00"), D("0.00"), D("0.00"), D("500.00"), D("1200.00")),
     ]
-    assert [(row[0], row[-1]) for row in report("receivables", by="rep").rows] == [("wang", D("1600.00")), ("zhang", D("1200.00"))]
+    assert [(row[0], row[-1]) for row in report("receivables", by="rep").rows] == [
+        ("wang", D("1600.00")),
+        ("zhang", D("1200.00")),
+    ]
 
 
 def test_a_rep_sees_only_their_numbers_and_a_manager_their_team(data):
@@ -179,7 +207,13 @@ def test_cli_formats_carry_the_exact_columns(data, cli):
     assert rows[0] == ["rep", "won", "lost", "win_rate", "won_value", "avg_won_value", "avg_days_to_win"]
     assert rows[1] == ["zhang", "1", "0", "1.0000", "3000.00", "3000.00", "30.0"]
     as_json = json.loads(cli("report", "trend", "--format", "json", env=env).stdout)
-    assert as_json[1] == {"month": "2026-02", "won": 1, "won_value": "500.50", "change": "-499.50", "change_pct": "-0.4995"}
+    assert as_json[1] == {
+        "month": "2026-02",
+        "won": 1,
+        "won_value": "500.50",
+        "change": "-499.50",
+        "change_pct": "-0.4995",
+    }
     tsv = cli("report", "receivables", "--by", "rep", "--format", "tsv", env=env).stdout.splitlines()
     assert tsv[0].split("\t")[0] == "rep" and tsv[1].split("\t")[-1] == "1600.00"
     table = cli("report", "funnel", "--format", "table", env=env)
@@ -188,8 +222,21 @@ def test_cli_formats_carry_the_exact_columns(data, cli):
     assert "win-rate,rep|territory|month" in listed
 
 
-@pytest.mark.parametrize("name", ["funnel", "win-rate", "leaderboard", "followups", "stage-time", "forecast",
-                                  "receivables", "pool", "trend", "segments"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    [
+        "funnel",
+        "win-rate",
+        "leaderboard",
+        "followups",
+        "stage-time",
+        "forecast",
+        "receivables",
+        "pool",
+        "trend",
+        "segments",
+    ],
+)
 def test_every_report_renders_in_a_table(data, cli, name):
     done = cli("report", name, "--format", "table", env={"CRM_NOW": utc_env(NOW)})
     assert done.exit_code == 0, done.stderr

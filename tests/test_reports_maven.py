@@ -9,9 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from maven import MAVEN_DIR, PINNED_NOW, import_maven
 
+from crmtui.store.insight.reports import ReportParams, run_report
 from crmtui.store.kernel.access import actor_for
 from crmtui.store.kernel.models import User
-from crmtui.store.insight.reports import ReportParams, run_report
 
 pytestmark = pytest.mark.skipif(not MAVEN_DIR.exists(), reason=f"no Maven data set at {MAVEN_DIR}")
 
@@ -37,7 +37,7 @@ def maven(store, monkeypatch):
 def test_reports_match_the_csv_files(maven):
     """One import (it takes seconds), checked against the files report by report."""
     rows = pipeline()
-    logins = {name: login for name, login in User.select(User.display_name, User.login).tuples()}
+    logins = dict(User.select(User.display_name, User.login).tuples())
     won, lost, won_value, days = defaultdict(int), defaultdict(int), defaultdict(Decimal), defaultdict(int)
     per_month, count_month = defaultdict(Decimal), defaultdict(int)
     for r in rows:

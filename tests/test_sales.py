@@ -11,15 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sales_helpers import catalogue, contract_of_300, customers, plan_of
 
+from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
+from crmtui.store.kernel.models import Contract, ContractLine, Instalment, Quote
+from crmtui.store.money.acceptance import accept_quote
 from crmtui.store.money.contracts import add_contract, list_contracts
 from crmtui.store.money.detail import get_contract
-from crmtui.store.money.plans import split_amount
-from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
-from crmtui.store.sales.lines import line_total, lines_total, parse_discount, parse_line_spec
-from crmtui.store.kernel.models import Contract, ContractLine, Instalment, Quote
 from crmtui.store.money.payments import add_payment, allocate
+from crmtui.store.money.plans import split_amount
+from crmtui.store.sales.lines import line_total, lines_total, parse_discount, parse_line_spec
 from crmtui.store.sales.quotes import add_quote, get_quote, reject_quote, send_quote
-from crmtui.store.money.acceptance import accept_quote
 
 D = Decimal
 
@@ -71,13 +71,19 @@ def test_quote_accepted_makes_the_contract_with_the_same_lines(sales):
     assert send_quote(wang, quote_id) == "Q2026-000001"
     contract_id = accept_quote(wang, "Q2026-000001", signed_on="2026-11-01", instalments=3, every="1m")
     contract = get_contract(wang, contract_id)
-    assert (contract.number, contract.amount, contract.status, contract.quote) == ("C2026-000001", D("89.06"), "active", "Q2026-000001")
-    same = lambda lines: [(l.code, l.quantity, l.unit_price, l.discount_bp, l.total) for l in lines]  # noqa: E731
+    assert (contract.number, contract.amount, contract.status, contract.quote) == (
+        "C2026-000001",
+        D("89.06"),
+        "active",
+        "Q2026-000001",
+    )
+    same = lambda lines: [(line.code, line.quantity, line.unit_price, line.discount_bp, line.total) for line in lines]  # noqa: E731
     assert same(contract.lines) == same(quote.lines)
     assert [(i.due_on, i.amount, i.status) for i in contract.instalments] == [
-        (date(2026, 11, 1), D("29.68"), "overdue"), (date(2026, 12, 1), D("29.68"), "pending"),
+        (date(2026, 11, 1), D("29.68"), "overdue"),
+        (date(2026, 12, 1), D("29.68"), "pending"),
         (date(2027, 1, 1), D("29.70"), "pending"),
-    ]  # fmt: skip
+    ]
     assert get_quote(wang, quote_id).status == "accepted" and get_quote(wang, quote_id).contract == "C2026-000001"
     # An accepted quote cannot be accepted again, nor a rejected one; an expired one is refused too.
     rejected = add_quote(wang, "宏达", ["P1:1"])
@@ -96,9 +102,13 @@ def test_quote_accepted_makes_the_contract_with_the_same_lines(sales):
 def test_contract_plans_given_one_by_one_and_their_refusals(sales):
     wang = as_user("wang")
     contract_id = add_contract(wang, "宏达", amount="1000", plan=["2026-12-01=400", "2027-01-01=600"])
-    assert [(i.due_on, i.amount) for i in Instalment.select().where(Instalment.contract == contract_id).order_by(Instalment.seq)] == [
-        (date(2026, 12, 1), D("400.00")), (date(2027, 1, 1), D("600.00")),
-    ]  # fmt: skip
+    assert [
+        (i.due_on, i.amount)
+        for i in Instalment.select().where(Instalment.contract == contract_id).order_by(Instalment.seq)
+    ] == [
+        (date(2026, 12, 1), D("400.00")),
+        (date(2027, 1, 1), D("600.00")),
+    ]
     plain = add_contract(wang, "宏达", amount="500", start_on="2026-12-15")  # one instalment by default
     assert plan_of(plain) == [("500.00", "0.00", "pending")]
     before = database_state()
@@ -135,11 +145,23 @@ def test_contracts_ending_within_are_due_for_renewal(sales):
 def test_payments_fill_the_oldest_instalment_first(sales):
     wang = as_user("wang")
     contract_id = contract_of_300()
-    assert plan_of(contract_id) == [("100.00", "0.00", "overdue"), ("100.00", "0.00", "overdue"), ("100.00", "0.00", "pending")]
+    assert plan_of(contract_id) == [
+        ("100.00", "0.00", "overdue"),
+        ("100.00", "0.00", "overdue"),
+        ("100.00", "0.00", "pending"),
+    ]
     add_payment(wang, contract_id, "150", on="2026-11-20")  # spreads over two instalments
-    assert plan_of(contract_id) == [("100.00", "100.00", "paid"), ("100.00", "50.00", "overdue"), ("100.00", "0.00", "pending")]
+    assert plan_of(contract_id) == [
+        ("100.00", "100.00", "paid"),
+        ("100.00", "50.00", "overdue"),
+        ("100.00", "0.00", "pending"),
+    ]
     add_payment(wang, "C2026-000001", "60")  # exact on the second, 10 carried to the third
-    assert plan_of(contract_id) == [("100.00", "100.00", "paid"), ("100.00", "100.00", "paid"), ("100.00", "10.00", "partial")]
+    assert plan_of(contract_id) == [
+        ("100.00", "100.00", "paid"),
+        ("100.00", "100.00", "paid"),
+        ("100.00", "10.00", "partial"),
+    ]
     before = database_state()
     with pytest.raises(Refused, match=r"open balance of 90\.00 on contract C2026-000001"):
         add_payment(wang, contract_id, "90.01")
@@ -215,7 +237,18 @@ def test_cli_quote_to_invoice(sales, cli, crm):
     quote = cli("quote", "add", "宏达", "--line", "P1:3::12.5%", "--line", "TRAIN:1:0.10:25%", user="wang")
     assert quote.exit_code == 0, quote.stderr
     assert cli("quote", "send", quote.stdout.strip(), user="wang").exit_code == 0
-    accepted = crm("quote", "accept", "Q2026-000001", "--signed", "2026-11-01", "--end", "2027-10-31", "--instalments", "2", user="wang")
+    accepted = crm(
+        "quote",
+        "accept",
+        "Q2026-000001",
+        "--signed",
+        "2026-11-01",
+        "--end",
+        "2027-10-31",
+        "--instalments",
+        "2",
+        user="wang",
+    )
     assert accepted.exit_code == 0, accepted.stderr
     assert "C2026-000001" in accepted.stderr
     contract_id = accepted.stdout.strip()
@@ -225,15 +258,22 @@ def test_cli_quote_to_invoice(sales, cli, crm):
     assert paid.exit_code == 0, paid.stderr
     plan = cli("payment", "plan", "C2026-000001", "--format", "csv", user="wang").stdout.splitlines()
     assert plan[0] == "id,contract,customer,seq,due_on,amount,paid,open,status"
-    assert [line.rsplit(",", 4)[1:] for line in plan[1:]] == [["43.78", "43.78", "0.00", "paid"], ["43.79", "6.22", "37.57", "partial"]]
-    issued = cli("invoice", "add", "C2026-000001", "80", "--type", "专票", "--tax-id", "91350100m000100y43", user="wang")
+    assert [line.rsplit(",", 4)[1:] for line in plan[1:]] == [
+        ["43.78", "43.78", "0.00", "paid"],
+        ["43.79", "6.22", "37.57", "partial"],
+    ]
+    issued = cli(
+        "invoice", "add", "C2026-000001", "80", "--type", "专票", "--tax-id", "91350100m000100y43", user="wang"
+    )
     assert issued.exit_code == 0, issued.stderr
     for fmt in ("table", "csv", "tsv", "json", "jsonl"):
         for noun in ("product", "quote", "contract", "payment", "invoice"):
             listed = cli(noun, "list", "--format", fmt, user="wang")
             assert listed.exit_code == 0 and listed.stdout.strip(), (noun, fmt, listed.stderr)
     invoices = json.loads(cli("invoice", "list", "--format", "json", user="wang").stdout)
-    assert [(i["number"], i["amount"], i["type"], i["buyer_tax_id"]) for i in invoices] == [("I2026-000001", "80.00", "special", "91350100M000100Y43")]
+    assert [(i["number"], i["amount"], i["type"], i["buyer_tax_id"]) for i in invoices] == [
+        ("I2026-000001", "80.00", "special", "91350100M000100Y43")
+    ]
     table = cli("contract", "show", "C2026-000001", "--format", "table", user="wang").stdout
     assert "Payment plan" in table and "Invoices" in table and "软件许可" in table
     renewals = json.loads(cli("contract", "list", "--ending-within", "365", "--format", "json", user="wang").stdout)

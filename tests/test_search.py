@@ -7,10 +7,16 @@ import pytest
 from conftest import as_user
 
 from crmtui.store.customers import search
-from crmtui.store.customers.records import CustomerFilter, add_customer, delete_customer, edit_customer, list_customers
+from crmtui.store.customers.records import (
+    CustomerFilter,
+    add_customer,
+    delete_customer,
+    edit_customer,
+    list_customers,
+    search_customers,
+)
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.dialect import is_postgres
-from crmtui.store.customers.records import search_customers
 
 
 def found(text, login="root", limit=20):
@@ -20,7 +26,17 @@ def found(text, login="root", limit=20):
 @pytest.fixture
 def names(team):
     root = as_user("root")
-    for name in ["张伟明", "李张伟", "张伟", "北京华南科技有限公司", "长城物流", "Big Acme", "Acme Corp", "Acme", "Xacmex"]:
+    for name in [
+        "张伟明",
+        "李张伟",
+        "张伟",
+        "北京华南科技有限公司",
+        "长城物流",
+        "Big Acme",
+        "Acme Corp",
+        "Acme",
+        "Xacmex",
+    ]:
         add_customer(root, name, territory="华东")
     return team
 
@@ -95,7 +111,11 @@ def test_list_text_combines_with_filters(names):
     root = as_user("root")
     edit_customer(root, "张伟明", tier="A")
     assert [r.name for r in list_customers(root, CustomerFilter(text="zw", tier="A"))] == ["张伟明"]
-    assert [r.name for r in list_customers(root, CustomerFilter(text="zw"), sort="-name")] == ["李张伟", "张伟明", "张伟"]
+    assert [r.name for r in list_customers(root, CustomerFilter(text="zw"), sort="-name")] == [
+        "李张伟",
+        "张伟明",
+        "张伟",
+    ]
 
 
 def test_short_queries_find_exactly_what_a_substring_test_finds(names):
@@ -119,7 +139,9 @@ def test_the_fts_table_is_only_matched_never_liked(names):
         likes = sql.upper().count("LIKE")  # each on the search key, read from its own table
         assert likes >= 1 and likes == sql.count('FROM "customer_search_key"'), sql
     if is_postgres():
-        indexes = [r[0] for r in db.execute_sql("SELECT indexdef FROM pg_indexes WHERE tablename = 'customer_search_key'")]
+        indexes = [
+            r[0] for r in db.execute_sql("SELECT indexdef FROM pg_indexes WHERE tablename = 'customer_search_key'")
+        ]
         assert any("gin_trgm_ops" in d for d in indexes)
 
 
@@ -155,7 +177,9 @@ def _raw_customers(team, names, owner=None, key=search.customer_key):
 
     with db.atomic():
         first = (Customer.select(Customer.id).order_by(Customer.id.desc()).scalar() or 0) + 1
-        Customer.insert_many([{"name": n, "tier": "C", "territory": team.east, "owner": owner} for n in names]).execute()
+        Customer.insert_many(
+            [{"name": n, "tier": "C", "territory": team.east, "owner": owner} for n in names]
+        ).execute()
         ids = [i for (i,) in Customer.select(Customer.id).where(Customer.id >= first).order_by(Customer.id).tuples()]
         search.write_keys(zip(ids, map(key, names)))
 
@@ -171,7 +195,9 @@ def test_rebuild_keys_remakes_stale_keys_and_the_index(team):
     search.rebuild_keys(db.obj)
     assert found("13800138", "wang") == ["宏达"] and found("nbyt") == ["宁波永泰环保科技股份有限公司"]
     keys = dict(CustomerSearchKey.select(CustomerSearchKey.customer, CustomerSearchKey.search_text).tuples())
-    assert sorted(keys.values()) == sorted([search.customer_key("宏达", "138-0013-8000"), search.customer_key("宁波永泰环保科技股份有限公司")])
+    assert sorted(keys.values()) == sorted(
+        [search.customer_key("宏达", "138-0013-8000"), search.customer_key("宁波永泰环保科技股份有限公司")]
+    )
     edit_customer(wang, "宏达", name="恒通能源")  # the index is in sync again
     assert found("htny", "wang") == ["恒通能源"] and found("hd", "wang") == []
 
@@ -181,7 +207,7 @@ def test_migration_0009_moves_the_key_out_of_the_customer_row(db_url):
     customer has its key in customer_search_key, found by search, and no search_text column left."""
     from playhouse.migrations import Runner
 
-    from crmtui.store.platform.schema import MIGRATIONS_DIR
+    from crmtui.store.platform.schema import MIGRATIONS_DIR, migrate
     from crmtui.store.platform.session import connect
 
     connect(db_url)
@@ -195,7 +221,7 @@ def test_migration_0009_moves_the_key_out_of_the_customer_row(db_url):
             f" VALUES ({p}, 'C', 1, {p}, {p}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
             (name, False, name),  # an older recipe's key: the name only
         )
-    runner.up()
+    migrate()  # as the store upgrades: the migrations, then the keys remade by the current recipe
     assert "search_text" not in [c.name for c in db.get_columns("customer")]
     assert found("nbyt") == ["宁波永泰环保科技股份有限公司"] and found("cc") == ["长城物流"]
 

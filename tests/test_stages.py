@@ -7,9 +7,17 @@ import pytest
 from conftest import as_user, database_state
 from deal_helpers import audits, customers, refused
 
-from crmtui.store.sales.deals import add_deal
 from crmtui.store.kernel.errors import BadInput, NotPermitted, Refused
-from crmtui.store.sales.pipelines import add_pipeline, add_stage, default_pipeline, edit_stage, find_stage, list_pipelines, list_stages
+from crmtui.store.sales.deals import add_deal
+from crmtui.store.sales.pipelines import (
+    add_pipeline,
+    add_stage,
+    default_pipeline,
+    edit_stage,
+    find_stage,
+    list_pipelines,
+    list_stages,
+)
 
 
 def names(pipeline=None):
@@ -20,9 +28,13 @@ def test_the_default_pipeline(team):
     assert default_pipeline().name == "Default"
     stages = list_stages(as_user("wang"))
     assert [(s.position, s.name, s.probability, s.kind) for s in stages] == [
-        (1, "Lead", 10, "open"), (2, "Qualified", 25, "open"), (3, "Proposal", 50, "open"),
-        (4, "Negotiation", 75, "open"), (5, "Won", 100, "won"), (6, "Lost", 0, "lost"),
-    ]  # fmt: skip
+        (1, "Lead", 10, "open"),
+        (2, "Qualified", 25, "open"),
+        (3, "Proposal", 50, "open"),
+        (4, "Negotiation", 75, "open"),
+        (5, "Won", 100, "won"),
+        (6, "Lost", 0, "lost"),
+    ]
     assert [(p.name, p.is_default, p.stages) for p in list_pipelines(as_user("wang"))] == [("Default", True, 6)]
 
 
@@ -118,15 +130,21 @@ def test_cli(team, cli):
     csv_out = cli("pipeline", "list", "--format", "csv").stdout.splitlines()
     assert csv_out[0] == "id,name,is_default,stages,open_deals" and csv_out[2].startswith("2,Renewals,no,8,")
     before = database_state()
-    refused(cli, [
-        (("stage", "add", "X", "--probability", "101"), 2, "not a percentage"),
-        (("stage", "add", "X", "--kind", "closed"), 2, "Unknown stage kind"),
-        (("stage", "add", "Lead"), 5, "has a stage 'Lead' already"),
-        (("stage", "edit", "Nowhere", "--probability", "5"), 3, "No stage 'Nowhere' in pipeline 'Default'"),
-        (("stage", "edit", "Churned", "--probability", "5"), 5, "belongs to pipeline 'Renewals'"),
-        (("stage", "list", "--pipeline", "Nope"), 3, "No pipeline named 'Nope'"),
-        (("pipeline", "add", "Renewals"), 5, "exists already"),
-        (("pipeline", "add", "X", "--copy-stages-from", "Nope"), 3, "No pipeline named"),
-    ], user="li.na")  # fmt: skip
-    refused(cli, [(("stage", "add", "X"), 4, "manager or an admin"), (("pipeline", "add", "X"), 4, "manager")], user="wang")
+    refused(
+        cli,
+        [
+            (("stage", "add", "X", "--probability", "101"), 2, "not a percentage"),
+            (("stage", "add", "X", "--kind", "closed"), 2, "Unknown stage kind"),
+            (("stage", "add", "Lead"), 5, "has a stage 'Lead' already"),
+            (("stage", "edit", "Nowhere", "--probability", "5"), 3, "No stage 'Nowhere' in pipeline 'Default'"),
+            (("stage", "edit", "Churned", "--probability", "5"), 5, "belongs to pipeline 'Renewals'"),
+            (("stage", "list", "--pipeline", "Nope"), 3, "No pipeline named 'Nope'"),
+            (("pipeline", "add", "Renewals"), 5, "exists already"),
+            (("pipeline", "add", "X", "--copy-stages-from", "Nope"), 3, "No pipeline named"),
+        ],
+        user="li.na",
+    )
+    refused(
+        cli, [(("stage", "add", "X"), 4, "manager or an admin"), (("pipeline", "add", "X"), 4, "manager")], user="wang"
+    )
     assert database_state() == before

@@ -9,7 +9,6 @@ import time
 import uuid
 
 import pytest
-
 from conftest import CRM_SCRIPT
 from tui_helpers import NOW, seed
 

@@ -4,7 +4,6 @@ against what the store holds afterwards: search, paging, follow-up, claim (and a
 from __future__ import annotations
 
 import pytest
-
 from tui_helpers import NOW, app_for, notifications, seed, settle, shown_names, status, sync
 
 # The TUI needs only SQLite: the store's own tests cover PostgreSQL.
@@ -34,10 +33,10 @@ async def test_search_by_pinyin_initials_and_back_to_the_list(data):
 
 @sync
 async def test_a_search_counts_its_matches_up_to_a_cap(data, monkeypatch):
+    from conftest import as_user
+
     from crmtui.screens import customers
     from crmtui.store.customers.records import CustomerFilter, count_customers
-
-    from conftest import as_user
 
     monkeypatch.setattr(customers, "SEARCH_COUNT_AT_MOST", 3)
     matches = count_customers(as_user("li.na"), CustomerFilter(text="a"))
@@ -45,7 +44,7 @@ async def test_a_search_counts_its_matches_up_to_a_cap(data, monkeypatch):
     app = app_for("li.na")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
-        assert status(app) == "1–{} of 28 customers".format(len(shown_names(app)))  # no search: every row counted
+        assert status(app) == f"1–{len(shown_names(app))} of 28 customers"  # no search: every row counted
         await pilot.press("slash", "a")
         await settle(pilot, app)
         assert status(app) == f"1–{len(shown_names(app))} of 3+ customers"
@@ -79,10 +78,10 @@ async def test_page_down_and_up_fetch_the_neighbouring_pages(data):
 
 @sync
 async def test_the_scrollbar_spans_every_row_and_shows_any_part_of_the_list(data):
+    from conftest import as_user
+
     from crmtui.screens.paged import PagedTable
     from crmtui.store.customers.records import CustomerFilter, list_customers
-
-    from conftest import as_user
 
     everyone = [r.name for r in list_customers(as_user("li.na"), CustomerFilter(), "name", 100, 0)]
     app = app_for("li.na")
@@ -175,9 +174,9 @@ async def test_followup_refused_by_the_store_keeps_the_modal_and_writes_nothing(
 
 @sync
 async def test_followup_from_the_customer_screen(data):
-    from crmtui.store.customers.followups import FollowupFilter, list_followups
-
     from conftest import as_user
+
+    from crmtui.store.customers.followups import FollowupFilter, list_followups
 
     app = app_for("wang")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -212,9 +211,9 @@ async def test_claim_from_the_pool(data):
 
 @sync
 async def test_claim_refused_by_the_cap_says_why_and_changes_nothing(data):
-    from crmtui.store.pool.rules import set_rules
-
     from conftest import as_user, database_state
+
+    from crmtui.store.pool.rules import set_rules
 
     set_rules(as_user("root"), "华东", owned_cap=12)  # wang owns 12 already
     before = database_state()
@@ -230,9 +229,9 @@ async def test_claim_refused_by_the_cap_says_why_and_changes_nothing(data):
 
 @sync
 async def test_assign_previews_then_confirms_the_same_plan(data):
-    from crmtui.store.customers.records import CustomerFilter, count_customers
-
     from conftest import as_user
+
+    from crmtui.store.customers.records import CustomerFilter, count_customers
 
     manager = as_user("li.na")
     app = app_for("li.na")
@@ -254,7 +253,10 @@ async def test_assign_previews_then_confirms_the_same_plan(data):
         assert "Assigned 8 customers of 华东." in notifications(app)
         assert status(app) == "no customers in the pool"
     assert count_customers(manager, CustomerFilter(owner="pool", territory="华东")) == 0
-    assert count_customers(manager, CustomerFilter(owner="wang")) + count_customers(manager, CustomerFilter(owner="zhang")) == 28
+    assert (
+        count_customers(manager, CustomerFilter(owner="wang")) + count_customers(manager, CustomerFilter(owner="zhang"))
+        == 28
+    )
 
 
 @sync
@@ -285,10 +287,10 @@ async def test_help_lists_every_key_of_the_screen(data):
 
 @sync
 async def test_move_a_deal_to_the_next_stage(team, monkeypatch):
-    from crmtui.store.sales.deals import add_deal
-    from crmtui.store.kernel.models import Deal, DealStageHistory
-
     from conftest import as_user
+
+    from crmtui.store.kernel.models import Deal, DealStageHistory
+    from crmtui.store.sales.deals import add_deal
 
     monkeypatch.setenv("CRM_NOW", NOW)
     ids = seed()
@@ -311,9 +313,9 @@ async def test_move_a_deal_to_the_next_stage(team, monkeypatch):
 
 @sync
 async def test_moving_before_the_first_stage_is_refused_with_a_reason(team, monkeypatch):
-    from crmtui.store.sales.deals import add_deal
-
     from conftest import as_user
+
+    from crmtui.store.sales.deals import add_deal
 
     monkeypatch.setenv("CRM_NOW", NOW)
     ids = seed()

@@ -4,7 +4,6 @@ and the customers list at 250×60. Review changes with `pytest --snapshot-update
 from __future__ import annotations
 
 import pytest
-
 from tui_helpers import NOW, app_for, seed_demo_data, settle
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -5,6 +5,10 @@ from typing import Annotated, Optional
 import typer
 
 from crmtui.commands import context
+from crmtui.commands.output import emit, json_value
+from crmtui.commands.report import print_renderable
+from crmtui.store.insight.agenda import agenda as agenda_of
+from crmtui.store.kernel.clock import parse_date
 
 AGENDA_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "ics")
 ITEM_COLUMNS = ["section", "id", "subject", "when", "detail", "amount", "customer_id"]
@@ -17,24 +21,33 @@ def _check_format(value: str | None) -> str | None:
 
 
 def agenda(
-    user: Annotated[Optional[str], typer.Option("--user", "-u", help="Whose day (a login in your team; default: yours).")] = None,
-    day: Annotated[Optional[str], typer.Option("--date", metavar="WHEN", help="Which day (default: today): tomorrow, monday, 2026-12-01 …")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", callback=_check_format, help="table, csv, tsv, json, jsonl, or ics (the due follow-ups, for a calendar).")] = None,
+    user: Annotated[
+        Optional[str], typer.Option("--user", "-u", help="Whose day (a login in your team; default: yours).")
+    ] = None,
+    day: Annotated[
+        Optional[str],
+        typer.Option("--date", metavar="WHEN", help="Which day (default: today): tomorrow, monday, 2026-12-01 …"),
+    ] = None,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option(
+            "--format",
+            "-f",
+            callback=_check_format,
+            help="table, csv, tsv, json, jsonl, or ics (the due follow-ups, for a calendar).",
+        ),
+    ] = None,
 ) -> None:
     """Today's work: follow-ups due and overdue, customers about to be reclaimed, stuck deals, contracts ending,
     instalments due, open tickets, birthdays, customers due to buy again or at risk. Empty sections are left out.
 
     Example: crm agenda --date tomorrow --format json
     """
-    from crmtui.store.insight.agenda import agenda as agenda_of
-    from crmtui.store.kernel.clock import parse_date
-
     chosen = fmt or context.output_format()
     if chosen not in AGENDA_FORMATS:  # a global --format has only the common ones
         chosen = "table"
     result = agenda_of(context.actor(), user, parse_date(day) if day else None)
     if chosen == "table":
-        from crmtui.commands.report import print_renderable
         from crmtui.render import render_agenda
 
         print_renderable(render_agenda(result))
@@ -43,9 +56,11 @@ def agenda(
     elif chosen == "ics":
         _ics(result)
     else:
-        from crmtui.commands.output import emit
-
-        rows = ([s.key, i.id, i.subject, i.when, i.detail, i.amount, i.customer_id] for s in result.nonempty() for i in s.items)
+        rows = (
+            [s.key, i.id, i.subject, i.when, i.detail, i.amount, i.customer_id]
+            for s in result.nonempty()
+            for i in s.items
+        )
         emit(ITEM_COLUMNS, rows, chosen)
 
 
@@ -53,8 +68,6 @@ def _json(result) -> None:
     import dataclasses
     import json
     import sys
-
-    from crmtui.commands.output import json_value
 
     document = {
         "user": result.user,
@@ -66,8 +79,6 @@ def _json(result) -> None:
 
 def _ics(result) -> None:
     """The due follow-ups as calendar events (commands/ical.py, as `crm export customers --format ics`)."""
-    from crmtui.commands.output import emit
-
     followups = result.section("followups").items
     rows = ([i.customer_id, i.subject, i.when.strftime("%Y-%m-%dT%H:%M:%SZ"), i.detail] for i in followups)
     emit(["id", "name", "next_followup_at", "note"], rows, "ics", "customer")

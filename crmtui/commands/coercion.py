@@ -1,12 +1,13 @@
 """Plain conversions for plain parameters, so a command does not pay for pydantic.
 
 Typer 0.29 converts every parameter's value through a pydantic TypeAdapter that it builds on every run, even for an
-option left at its default: importing pydantic and building the adapters costs ~100 ms of every `crm` command, more
-than the work of most of them (`crm pool claim --next 20` is a 30 ms store call). Our parameters are strings, whole
-numbers (some with a lower bound), flags, lists of strings and output paths: `install` gives those a conversion of a few
-lines through Typer's own runtime-parameter hook (`_TyperParameter.get_runtime_param`), and leaves any other kind (choices, dates, files, parsers) to
-Typer. The hook is private to Typer, which is pinned in pyproject.toml; tests/test_boundaries.py checks in a real
-process that a command runs without loading pydantic, and the tests of bad numbers check the messages.
+option left at its default: importing pydantic and building the adapters costs every `crm` command more than the
+work of most of them, a short store call such as `crm pool claim --next 20` included (docs/PERFORMANCE.md). Our
+parameters are strings, whole numbers (some with a lower bound), flags, lists of strings and output paths: `install`
+gives those a conversion of a few lines through Typer's own runtime-parameter hook
+(`_TyperParameter.get_runtime_param`), and leaves any other kind (choices, dates, files, parsers) to Typer. The hook
+is private to Typer, which is pinned in pyproject.toml: why it stays is in docs/ARCHITECTURE.md, and
+tests/test_private_apis.py fails when an upgrade moves it.
 """
 
 from collections.abc import Callable
@@ -14,8 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from typer._click.exceptions import BadParameter
+from typer import BadParameter
 from typer._coercion import RuntimeParam
+
+from crmtui.store.kernel.errors import Invalid
+from crmtui.store.kernel.values import yes_no
 
 
 @dataclass(frozen=True)
@@ -53,18 +57,12 @@ def _whole_number(low: float | None, high: float | None) -> Callable[[Any], int]
     return convert
 
 
-_FLAG_WORDS = {"1": True, "true": True, "t": True, "yes": True, "y": True, "on": True,
-               "0": False, "false": False, "f": False, "no": False, "n": False, "off": False}  # fmt: skip
-
-
 def _flag(value: Any) -> bool:
-    """A flag's value: Click's bool, or a word from the environment (CRM_…=yes)."""
-    if isinstance(value, bool):
-        return value
+    """A flag's value: Click's bool, or a yes/no word from the environment (CRM_…=yes), as values.yes_no reads it."""
     try:
-        return _FLAG_WORDS[str(value).strip().lower()]
-    except KeyError:
-        raise ValueError(f"{value!r} is not yes or no") from None
+        return yes_no(value)
+    except Invalid as exc:
+        raise ValueError(exc.reason) from None
 
 
 def _plain_path(info) -> bool:

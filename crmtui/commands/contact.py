@@ -4,14 +4,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmtui.commands import context
+from crmtui.commands import context, options
 from crmtui.commands.output import emit_objects, say
+from crmtui.store.customers.contacts import ContactRow, add_contact, edit_contact, list_contacts
 
 app = typer.Typer(help="Contacts: the people at a customer.", no_args_is_help=True)
 
 TitleOption = Annotated[Optional[str], typer.Option("--title", help="Job title.")]
-PhoneOption = Annotated[Optional[str], typer.Option("--phone", help="Phone number.")]
-EmailOption = Annotated[Optional[str], typer.Option("--email", help="Email address.")]
 WechatOption = Annotated[Optional[str], typer.Option("--wechat", help="WeChat id.")]
 BirthdayOption = Annotated[Optional[str], typer.Option("--birthday", help="A date: 1990-05-01.")]
 
@@ -21,8 +20,8 @@ def add(
     customer: Annotated[str, typer.Argument(help="Customer id or unambiguous name.")],
     name: Annotated[str, typer.Argument(help="The contact's name.")],
     title: TitleOption = None,
-    phone: PhoneOption = None,
-    email: EmailOption = None,
+    phone: options.PhoneOption = None,
+    email: options.EmailOption = None,
     wechat: WechatOption = None,
     birthday: BirthdayOption = None,
 ) -> None:
@@ -30,26 +29,24 @@ def add(
 
     Example: crm contact add 北京华南科技 刘洋 --title 采购经理 --phone 13912345678 --birthday 1985-03-08
     """
-    from crmtui.store.customers.contacts import add_contact
-
     typer.echo(
-        add_contact(context.actor(), customer, name, title=title, phone=phone, email=email, wechat=wechat, birthday=birthday)
+        add_contact(
+            context.actor(), customer, name, title=title, phone=phone, email=email, wechat=wechat, birthday=birthday
+        )
     )
 
 
 @app.command("list")
 def list_(
-    customer: Annotated[Optional[str], typer.Option("--customer", "-c", help="Only this customer's contacts.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many rows (0: all).")] = 50,
-    offset: Annotated[int, typer.Option("--offset", help="Skip this many rows first.")] = 0,
-    fmt: context.FormatOption = None,
+    customer: options.customer("contacts") = None,
+    limit: options.LimitOption = 50,
+    offset: options.OffsetOption = 0,
+    fmt: options.FormatOption = None,
 ) -> None:
     """List the contacts of the customers you can see.
 
     Example: crm contact list --customer 张伟 --format csv
     """
-    from crmtui.store.customers.contacts import ContactRow, list_contacts
-
     rows = list_contacts(context.actor(), customer, limit or None, offset)
     emit_objects(rows, context.output_format(fmt), row_type=ContactRow, empty="No contacts.")
 
@@ -59,8 +56,8 @@ def edit(
     contact: Annotated[str, typer.Argument(help="Contact id or unambiguous name.")],
     name: Annotated[Optional[str], typer.Option("--name", help="New name.")] = None,
     title: TitleOption = None,
-    phone: PhoneOption = None,
-    email: EmailOption = None,
+    phone: options.PhoneOption = None,
+    email: options.EmailOption = None,
     wechat: WechatOption = None,
     birthday: BirthdayOption = None,
 ) -> None:
@@ -68,8 +65,6 @@ def edit(
 
     Example: crm contact edit 刘洋 --title 总经理 --wechat liuyang88
     """
-    from crmtui.store.customers.contacts import edit_contact
-
     diff = edit_contact(
         context.actor(), contact, name=name, title=title, phone=phone, email=email, wechat=wechat, birthday=birthday
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING
 
-from typer import Option
+from crmtui.store.kernel.config import read_config, resolve_url, sqlite_path
+from crmtui.store.kernel.errors import BadInput
 
-if TYPE_CHECKING:  # the store pulls in peewee and psycopg: not for `crm --help`
+if TYPE_CHECKING:  # the store pulls in peewee: not for `crm --help`
     from crmtui.store.kernel.access import Actor
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
@@ -29,13 +30,22 @@ options = RunOptions()
 def configure(db: str | None, user: str | None, fmt: str | None) -> None:
     """Called by the root callback once per run; CLI flags win over env vars (Typer reads those) and the config."""
     global options
-    from crmtui.store.kernel.config import read_config, resolve_url, sqlite_path
-
     config = read_config()
     options = RunOptions(db=db, user=user or config.get("user"), format=fmt or config.get("format"))
-    if sqlite_path(resolve_url(db)) is not None and "peewee" not in sys.modules:
-        # peewee imports the PostgreSQL driver as it loads (~100 ms, a third of a quick command's run); a process
-        # working on an SQLite file never uses it. Decided here, before any command imports the store.
+
+
+def settle_backend(args: list[str]) -> None:
+    """Before any command module loads (Click loads the subcommand before the root's callback runs): a run on an
+    SQLite file never loads the PostgreSQL driver, which peewee would otherwise import as it loads. ARGS are the
+    command line's; --db is read from them as the root reads it."""
+    explicit = next((a.split("=", 1)[1] for a in args if a.startswith("--db=")), None)
+    if explicit is None and "--db" in args and args.index("--db") + 1 < len(args):
+        explicit = args[args.index("--db") + 1]
+    try:
+        on_sqlite = sqlite_path(resolve_url(explicit)) is not None
+    except BadInput:
+        return  # a broken config file: the root callback says so
+    if on_sqlite and "peewee" not in sys.modules:
         sys.modules.setdefault("psycopg", None)
         sys.modules.setdefault("psycopg2", None)
 
@@ -55,13 +65,6 @@ def check_format(value: str | None) -> str | None:
 
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}")
     return value
-
-
-# Every listing command takes --format too, so it may follow the command as well as precede it.
-FormatOption = Annotated[
-    Optional[str],
-    Option("--format", "-f", help="table, csv, tsv, json or jsonl.", callback=check_format, show_default=False),
-]
 
 
 def output_format(override: str | None = None) -> str:

@@ -5,28 +5,32 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmtui.commands import context, dedupe, ownership
+from crmtui.commands import context, dedupe, options, ownership
 from crmtui.commands.output import emit_objects, emit_record, say
+from crmtui.store.customers.detail import get_customer_detail
+from crmtui.store.customers.records import (
+    CustomerFilter,
+    CustomerRow,
+    add_customer,
+    delete_customer,
+    edit_customer,
+    list_customers,
+    restore_customer,
+    search_customers,
+)
 
 app = typer.Typer(help="Customers: add, find, list, show, edit, delete and restore.", no_args_is_help=True)
 
 CustomerArgument = Annotated[str, typer.Argument(help="Customer id or unambiguous name.")]
-TierOption = Annotated[Optional[str], typer.Option("--tier", help="A, B, C, D or E.")]
-PhoneOption = Annotated[Optional[str], typer.Option("--phone", help="Phone number.")]
-EmailOption = Annotated[Optional[str], typer.Option("--email", help="Email address.")]
 IndustryOption = Annotated[Optional[str], typer.Option("--industry", help="Industry.")]
 SourceOption = Annotated[Optional[str], typer.Option("--source", help="Where the lead came from.")]
 AddressOption = Annotated[Optional[str], typer.Option("--address", help="Postal address.")]
-TerritoryOption = Annotated[Optional[str], typer.Option("--territory", "-t", help="Territory name or id.")]
-LimitOption = Annotated[int, typer.Option("--limit", "-n", help="At most this many rows (0: all).")]
 
 # What a person reads in a table; CSV and JSON carry every field.
 TABLE_COLUMNS = ["id", "name", "tier", "owner", "territory", "phone", "tags", "last_followup_at", "next_followup_at"]
 
 
 def emit_customers(rows: list, fmt: str | None, deleted: bool = False) -> None:
-    from crmtui.store.customers.records import CustomerRow
-
     chosen = context.output_format(fmt)
     columns = TABLE_COLUMNS + (["deleted_at"] if deleted else []) if chosen == "table" else None
     emit_objects(rows, chosen, columns, row_type=CustomerRow, empty="No customers.")
@@ -35,11 +39,11 @@ def emit_customers(rows: list, fmt: str | None, deleted: bool = False) -> None:
 @app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="The customer's name.")],
-    territory: TerritoryOption = None,
-    owner: Annotated[Optional[str], typer.Option("--owner", "-o", help="me, a login, or pool (default: me for a rep, pool for a manager).")] = None,
+    territory: options.TerritoryOption = None,
+    owner: options.owner("me, a login, or pool (default: me for a rep, pool for a manager).") = None,
     tier: Annotated[str, typer.Option("--tier", help="A, B, C, D or E.")] = "C",
-    phone: PhoneOption = None,
-    email: EmailOption = None,
+    phone: options.PhoneOption = None,
+    email: options.EmailOption = None,
     industry: IndustryOption = None,
     source: SourceOption = None,
     address: AddressOption = None,
@@ -49,38 +53,62 @@ def add(
 
     Example: crm customer add 北京华南科技有限公司 --tier B --phone 13800138000 --tag vip --owner me
     """
-    from crmtui.store.customers.records import add_customer
-
     typer.echo(
         add_customer(
-            context.actor(), name, territory=territory, owner=owner, tier=tier, phone=phone, email=email,
-            industry=industry, source=source, address=address, tags=tag or (),
-        )  # fmt: skip
+            context.actor(),
+            name,
+            territory=territory,
+            owner=owner,
+            tier=tier,
+            phone=phone,
+            email=email,
+            industry=industry,
+            source=source,
+            address=address,
+            tags=tag or (),
+        )
     )
 
 
 @app.command("list")
 def list_(
-    owner: Annotated[Optional[str], typer.Option("--owner", "-o", help="me, a login, or pool.")] = None,
-    tier: Annotated[Optional[str], typer.Option("--tier", help="A tier, or several: A,B.")] = None,
+    owner: options.owner("me, a login, or pool.") = None,
+    tier: options.tiers("A tier, or several: A,B.") = None,
     tag: Annotated[Optional[str], typer.Option("--tag", help="Only customers with this tag.")] = None,
-    territory: TerritoryOption = None,
-    stale: Annotated[Optional[int], typer.Option("--stale", metavar="DAYS", help="No follow-up for at least DAYS days.")] = None,
-    due: Annotated[Optional[str], typer.Option("--due", help="Next follow-up today, overdue (before today) or week (next 7 days).")] = None,
-    text: Annotated[Optional[str], typer.Option("--text", help="Search text: name, pinyin, initials, phone, email.")] = None,
-    sort: Annotated[Optional[str], typer.Option("--sort", help="name, id, tier, created, updated, last_followup, next_followup or rank; prefix - to reverse.")] = None,
-    limit: LimitOption = 50,
-    offset: Annotated[int, typer.Option("--offset", help="Skip this many rows first.")] = 0,
+    territory: options.TerritoryOption = None,
+    stale: Annotated[
+        Optional[int], typer.Option("--stale", metavar="DAYS", help="No follow-up for at least DAYS days.")
+    ] = None,
+    due: Annotated[
+        Optional[str], typer.Option("--due", help="Next follow-up today, overdue (before today) or week (next 7 days).")
+    ] = None,
+    text: Annotated[
+        Optional[str], typer.Option("--text", help="Search text: name, pinyin, initials, phone, email.")
+    ] = None,
+    sort: Annotated[
+        Optional[str],
+        typer.Option(
+            "--sort",
+            help="name, id, tier, created, updated, last_followup, next_followup or rank; prefix - to reverse.",
+        ),
+    ] = None,
+    limit: options.LimitOption = 50,
+    offset: options.OffsetOption = 0,
     deleted: Annotated[bool, typer.Option("--deleted", help="Include soft-deleted customers.")] = False,
-    lifecycle: Annotated[Optional[str], typer.Option("--lifecycle", metavar="due-to-buy|at-risk", help="due-to-buy: last contract repurchase_days old or more; at-risk: no follow-up nor contract for risk_days (see `crm settings show`).")] = None,
-    fmt: context.FormatOption = None,
+    lifecycle: Annotated[
+        Optional[str],
+        typer.Option(
+            "--lifecycle",
+            metavar="due-to-buy|at-risk",
+            help="due-to-buy: last contract repurchase_days old or more; at-risk: no follow-up nor contract for risk_days (see `crm settings show`).",
+        ),
+    ] = None,
+    fmt: options.FormatOption = None,
 ) -> None:
     """List the customers you can see, filtered and sorted, one page at a time.
 
     Example: crm customer list --owner me --due overdue --sort next_followup --limit 20
     """
-    from crmtui.store.customers.records import CustomerFilter, list_customers
-
     flt = CustomerFilter(owner, tier, tag, territory, stale, due, text, deleted, lifecycle)
     emit_customers(list_customers(context.actor(), flt, sort, limit or None, offset), fmt, deleted)
 
@@ -88,26 +116,22 @@ def list_(
 @app.command("search")
 def search(
     text: Annotated[str, typer.Argument(help="Name, part of it, pinyin (zhangwei) or initials (zw), phone or email.")],
-    limit: LimitOption = 20,
-    fmt: context.FormatOption = None,
+    limit: options.LimitOption = 20,
+    fmt: options.FormatOption = None,
 ) -> None:
     """Search the customers you can see; best matches first (exact name, then prefix, then the rest).
 
     Example: crm customer search bjhn --limit 5
     """
-    from crmtui.store.customers.records import search_customers
-
     emit_customers(search_customers(context.actor(), text, limit or None), fmt)
 
 
 @app.command("show")
-def show(customer: CustomerArgument, fmt: context.FormatOption = None) -> None:
+def show(customer: CustomerArgument, fmt: options.FormatOption = None) -> None:
     """Show one customer: profile, tags, contacts, recent follow-ups, deals and ownership history.
 
     Example: crm customer show 张伟
     """
-    from crmtui.store.customers.detail import get_customer_detail
-
     detail = get_customer_detail(context.actor(), customer)
     chosen = context.output_format(fmt)
     sections = {"contacts": "Contacts", "followups": "Recent follow-ups", "deals": "Deals", "ownership": "Ownership"}
@@ -129,13 +153,13 @@ def show(customer: CustomerArgument, fmt: context.FormatOption = None) -> None:
 def edit(
     customer: CustomerArgument,
     name: Annotated[Optional[str], typer.Option("--name", help="New name.")] = None,
-    tier: TierOption = None,
-    phone: PhoneOption = None,
-    email: EmailOption = None,
+    tier: options.tiers("A, B, C, D or E.") = None,
+    phone: options.PhoneOption = None,
+    email: options.EmailOption = None,
     industry: IndustryOption = None,
     source: SourceOption = None,
     address: AddressOption = None,
-    territory: TerritoryOption = None,
+    territory: options.TerritoryOption = None,
     tag: Annotated[Optional[list[str]], typer.Option("--tag", help="Add a tag (repeat for more).")] = None,
     untag: Annotated[Optional[list[str]], typer.Option("--untag", help="Remove a tag (repeat for more).")] = None,
 ) -> None:
@@ -143,12 +167,20 @@ def edit(
 
     Example: crm customer edit 张伟 --tier A --tag vip --untag cold --phone "138 0013 8000"
     """
-    from crmtui.store.customers.records import edit_customer
-
     diff = edit_customer(
-        context.actor(), customer, territory=territory, add_tags=tag or (), remove_tags=untag or (), name=name,
-        tier=tier, phone=phone, email=email, industry=industry, source=source, address=address,
-    )  # fmt: skip
+        context.actor(),
+        customer,
+        territory=territory,
+        add_tags=tag or (),
+        remove_tags=untag or (),
+        name=name,
+        tier=tier,
+        phone=phone,
+        email=email,
+        industry=industry,
+        source=source,
+        address=address,
+    )
     say(f"Updated {customer}: {', '.join(diff)}." if diff else "Nothing to change.")
 
 
@@ -158,8 +190,6 @@ def delete(customer: CustomerArgument) -> None:
 
     Example: crm customer delete 42
     """
-    from crmtui.store.customers.records import delete_customer
-
     customer_id = delete_customer(context.actor(), customer)
     say(f"Deleted customer #{customer_id}; `crm customer restore {customer_id}` brings it back.")
 
@@ -170,8 +200,6 @@ def restore(customer: Annotated[str, typer.Argument(help="Id or name of a delete
 
     Example: crm customer restore 42
     """
-    from crmtui.store.customers.records import restore_customer
-
     say(f"Restored customer #{restore_customer(context.actor(), customer)}.")
 
 

@@ -5,20 +5,23 @@ from typing import Annotated
 
 import typer
 
-from crmtui.commands import context
+from crmtui.commands import context, options
+from crmtui.commands.init import init
 from crmtui.commands.output import emit, emit_record, say
+from crmtui.store.platform.maintenance import database_status
+from crmtui.store.platform.maintenance import purge as purge_rows
+from crmtui.store.platform.schema import backup as make_backup
+from crmtui.store.platform.session import connect
 
 app = typer.Typer(help="The database itself: status, upgrade, backup, purge.", no_args_is_help=True)
 
 
 @app.command("status")
-def status_(fmt: context.FormatOption = None) -> None:
+def status_(fmt: options.FormatOption = None) -> None:
     """Show the backend, schema version and how many customers it holds.
 
     Example: crm --db postgresql://crm@db.example/crm db status
     """
-    from crmtui.store.platform.maintenance import database_status
-
     context.actor()
     emit_record(asdict(database_status()), context.output_format(fmt))
 
@@ -29,8 +32,6 @@ def upgrade() -> None:
 
     Example: crm db upgrade
     """
-    from crmtui.commands.init import init
-
     init(admin=None)
 
 
@@ -40,25 +41,20 @@ def backup() -> None:
 
     Example: crm db backup
     """
-    from crmtui.store.platform.schema import backup as make_backup
-    from crmtui.store.platform.session import connect
-
     say(f"Backed up to {make_backup(connect(context.options.db))}.")
 
 
 @app.command("purge")
 def purge(
     older_than: Annotated[int, typer.Option("--older-than", min=0, help="Days since deletion.")] = 30,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would go; delete nothing.")] = False,
+    dry_run: options.dry_run("Count what would go; delete nothing.") = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    fmt: context.FormatOption = None,
+    fmt: options.FormatOption = None,
 ) -> None:
     """Delete for good what was soft-deleted more than N days ago (admins only). Restore is impossible after.
 
     Example: crm db purge --older-than 90 --dry-run
     """
-    from crmtui.store.platform.maintenance import purge as purge_rows
-
     actor = context.actor()
     if not dry_run and not yes:
         if not context.interactive():

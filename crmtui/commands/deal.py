@@ -5,15 +5,35 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmtui.commands import context
+from crmtui.commands import context, options
 from crmtui.commands.output import emit_objects, emit_record, field_names, say
+from crmtui.store.sales.deals import (
+    BoardColumn,
+    DealFilter,
+    DealRow,
+    add_deal,
+    delete_deal,
+    edit_deal,
+    get_deal_detail,
+    list_deals,
+    lose_deal,
+    move_deal,
+    restore_deal,
+    win_deal,
+)
+from crmtui.store.sales.deals import board as board_of
 
-app = typer.Typer(help="Deals (商机): add, list, show, move through stages, win or lose, edit, delete.", no_args_is_help=True)
+app = typer.Typer(
+    help="Deals (商机): add, list, show, move through stages, win or lose, edit, delete.", no_args_is_help=True
+)
 
 DealArgument = Annotated[str, typer.Argument(help="Deal id or unambiguous title.")]
-PipelineOption = Annotated[Optional[str], typer.Option("--pipeline", "-p", help="Pipeline name or id (default: the default pipeline).")]
-OwnerOption = Annotated[Optional[str], typer.Option("--owner", "-o", help="me or a login (default: the customer's owner, else you).")]
-CloseOption = Annotated[Optional[str], typer.Option("--close", metavar="WHEN", help="Expected close date: 2026-12-31, eom, +2w …")]
+OwnerOption = Annotated[
+    Optional[str], typer.Option("--owner", "-o", help="me or a login (default: the customer's owner, else you).")
+]
+CloseOption = Annotated[
+    Optional[str], typer.Option("--close", metavar="WHEN", help="Expected close date: 2026-12-31, eom, +2w …")
+]
 
 # What a person reads in a table; CSV and JSON carry every field.
 TABLE_COLUMNS = ["id", "title", "customer", "owner", "stage", "amount", "expected_close", "days_in_stage", "stuck"]
@@ -28,43 +48,53 @@ def add(
     customer: Annotated[str, typer.Argument(help="Customer id or unambiguous name.")],
     title: Annotated[str, typer.Argument(help="What is being sold.")],
     amount: Annotated[str, typer.Option("--amount", "-a", help="The deal's value, exact: 12000 or 99.50.")],
-    stage: Annotated[Optional[str], typer.Option("--stage", "-s", help="Starting stage (default: the first open stage).")] = None,
+    stage: Annotated[
+        Optional[str], typer.Option("--stage", "-s", help="Starting stage (default: the first open stage).")
+    ] = None,
     close: CloseOption = None,
     owner: OwnerOption = None,
-    pipeline: PipelineOption = None,
+    pipeline: options.PipelineOption = None,
 ) -> None:
     """Add a deal on a customer you may change. Prints the new id.
 
     Example: crm deal add 北京华南科技 "ERP licences" --amount 120000 --stage Qualified --close eom
     """
-    from crmtui.store.sales.deals import add_deal
-
-    typer.echo(add_deal(context.actor(), customer, title, amount, stage=stage, close=close, owner=owner, pipeline=pipeline))
+    typer.echo(
+        add_deal(context.actor(), customer, title, amount, stage=stage, close=close, owner=owner, pipeline=pipeline)
+    )
 
 
 @app.command("list")
 def list_(
-    customer: Annotated[Optional[str], typer.Option("--customer", "-c", help="Only this customer's deals.")] = None,
-    owner: Annotated[Optional[str], typer.Option("--owner", "-o", help="me or a login.")] = None,
-    pipeline: PipelineOption = None,
+    customer: options.customer("deals") = None,
+    owner: options.owner("me or a login.") = None,
+    pipeline: options.PipelineOption = None,
     stage: Annotated[Optional[str], typer.Option("--stage", "-s", help="Only deals in this stage.")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="open, won or lost.")] = None,
     stuck: Annotated[bool, typer.Option("--stuck", help="Only open deals past their stage's stuck limit.")] = False,
-    closing_after: Annotated[Optional[str], typer.Option("--closing-after", metavar="DATE", help="Expected close on or after DATE.")] = None,
-    closing_before: Annotated[Optional[str], typer.Option("--closing-before", metavar="DATE", help="Expected close on or before DATE.")] = None,
+    closing_after: Annotated[
+        Optional[str], typer.Option("--closing-after", metavar="DATE", help="Expected close on or after DATE.")
+    ] = None,
+    closing_before: Annotated[
+        Optional[str], typer.Option("--closing-before", metavar="DATE", help="Expected close on or before DATE.")
+    ] = None,
     text: Annotated[Optional[str], typer.Option("--text", help="Part of the title.")] = None,
     deleted: Annotated[bool, typer.Option("--deleted", help="Soft-deleted deals instead of live ones.")] = False,
-    sort: Annotated[Optional[str], typer.Option("--sort", help="id, created, title, amount, close, entered, stage or customer; prefix - to reverse (default -id).")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many rows (0: all).")] = 50,
-    offset: Annotated[int, typer.Option("--offset", help="Skip this many rows first.")] = 0,
-    fmt: context.FormatOption = None,
+    sort: Annotated[
+        Optional[str],
+        typer.Option(
+            "--sort",
+            help="id, created, title, amount, close, entered, stage or customer; prefix - to reverse (default -id).",
+        ),
+    ] = None,
+    limit: options.LimitOption = 50,
+    offset: options.OffsetOption = 0,
+    fmt: options.FormatOption = None,
 ) -> None:
     """List the deals you can see, filtered and sorted, one page at a time.
 
     Example: crm deal list --owner me --kind open --closing-before eom --sort close
     """
-    from crmtui.store.sales.deals import DealFilter, DealRow, list_deals
-
     flt = DealFilter(customer, owner, pipeline, stage, kind, stuck, closing_after, closing_before, text, deleted)
     chosen = context.output_format(fmt)
     rows = list_deals(context.actor(), flt, sort, limit or None, offset)
@@ -73,29 +103,25 @@ def list_(
 
 @app.command("board")
 def board(
-    pipeline: PipelineOption = None,
-    owner: Annotated[Optional[str], typer.Option("--owner", "-o", help="me or a login.")] = None,
-    fmt: context.FormatOption = None,
+    pipeline: options.PipelineOption = None,
+    owner: options.owner("me or a login.") = None,
+    fmt: options.FormatOption = None,
 ) -> None:
     """Per stage of a pipeline: how many deals, their total and weighted value.
 
     Example: crm deal board --pipeline Renewals --owner me
     """
-    from crmtui.store.sales.deals import BoardColumn, DealFilter, board as board_of
-
     names = field_names(BoardColumn, leave_out=["deals"])
     columns = board_of(context.actor(), pipeline, DealFilter(owner=owner), per_stage=0)
     emit_objects(columns, context.output_format(fmt), names, empty="No stages.")
 
 
 @app.command("show")
-def show(deal: DealArgument, fmt: context.FormatOption = None) -> None:
+def show(deal: DealArgument, fmt: options.FormatOption = None) -> None:
     """Show one deal: its fields, every stage move (who, when) and the time spent in each stage.
 
     Example: crm deal show "ERP licences"
     """
-    from crmtui.store.sales.deals import get_deal_detail
-
     detail = get_deal_detail(context.actor(), deal)
     chosen = context.output_format(fmt)
     if chosen in ("json", "jsonl"):
@@ -122,8 +148,6 @@ def move(
 
     Example: crm deal move "ERP licences" Negotiation
     """
-    from crmtui.store.sales.deals import move_deal
-
     diff = move_deal(context.actor(), deal, stage, reason)
     say(f"Moved {deal}: {' → '.join(diff['stage'])}.")
 
@@ -134,8 +158,6 @@ def won(deal: DealArgument) -> None:
 
     Example: crm deal won 42
     """
-    from crmtui.store.sales.deals import win_deal
-
     diff = win_deal(context.actor(), deal)
     say(f"Won {deal}: {' → '.join(diff['stage'])}.")
 
@@ -149,8 +171,6 @@ def lost(
 
     Example: crm deal lost 42 --reason "chose a cheaper vendor"
     """
-    from crmtui.store.sales.deals import lose_deal
-
     diff = lose_deal(context.actor(), deal, reason)
     say(f"Lost {deal}: {' → '.join(diff['stage'])}.")
 
@@ -160,15 +180,15 @@ def edit(
     deal: DealArgument,
     title: Annotated[Optional[str], typer.Option("--title", help="New title.")] = None,
     amount: Annotated[Optional[str], typer.Option("--amount", "-a", help="New amount.")] = None,
-    close: Annotated[Optional[str], typer.Option("--close", metavar="WHEN", help="New expected close date ('' clears it).")] = None,
-    owner: Annotated[Optional[str], typer.Option("--owner", "-o", help="me or a login.")] = None,
+    close: Annotated[
+        Optional[str], typer.Option("--close", metavar="WHEN", help="New expected close date ('' clears it).")
+    ] = None,
+    owner: options.owner("me or a login.") = None,
 ) -> None:
     """Change a deal's title, amount, expected close or owner (stages change with move, won and lost).
 
     Example: crm deal edit 42 --amount 98000 --close 2026-12-20
     """
-    from crmtui.store.sales.deals import edit_deal
-
     _changed(f"Updated {deal}", edit_deal(context.actor(), deal, title=title, amount=amount, close=close, owner=owner))
 
 
@@ -178,8 +198,6 @@ def delete(deal: DealArgument) -> None:
 
     Example: crm deal delete 42
     """
-    from crmtui.store.sales.deals import delete_deal
-
     deal_id = delete_deal(context.actor(), deal)
     say(f"Deleted deal #{deal_id}; `crm deal restore {deal_id}` brings it back.")
 
@@ -190,6 +208,4 @@ def restore(deal: Annotated[str, typer.Argument(help="Id or title of a deleted d
 
     Example: crm deal restore 42
     """
-    from crmtui.store.sales.deals import restore_deal
-
     say(f"Restored deal #{restore_deal(context.actor(), deal)}.")

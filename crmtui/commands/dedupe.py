@@ -4,14 +4,22 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmtui.commands import context
+from crmtui.commands import context, options
 from crmtui.commands.output import emit, say
+from crmtui.store.customers.dupes import find_dupes
+from crmtui.store.customers.dupes import merge as merge_customers
+from crmtui.store.customers.records import find_customer
 
 
 def dupes(
-    similarity: Annotated[int, typer.Option("--similarity", help="How alike two names must be to group them, in percent (100: only equal names).")] = 90,
+    similarity: Annotated[
+        int,
+        typer.Option(
+            "--similarity", help="How alike two names must be to group them, in percent (100: only equal names)."
+        ),
+    ] = 90,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", help="At most this many groups.")] = None,
-    fmt: context.FormatOption = None,
+    fmt: options.FormatOption = None,
 ) -> None:
     """List groups of likely duplicate customers: the same name once width, case, spacing and company suffixes
     (有限公司, Co., Ltd., Inc. …) are set aside, the same phone or e-mail, or very similar names. One row per
@@ -19,8 +27,6 @@ def dupes(
 
     Example: crm customer dupes --similarity 85 --limit 20
     """
-    from crmtui.store.customers.dupes import find_dupes
-
     groups = find_dupes(context.actor(), similarity, limit)
     rows = (
         (number, m.id, m.name, m.phone, m.email, m.owner, "; ".join(group.reasons))
@@ -33,16 +39,15 @@ def dupes(
 
 def merge(
     keep: Annotated[str, typer.Argument(help="The customer to keep (id or unambiguous name).", show_default=False)],
-    others: Annotated[list[str], typer.Argument(help="The customers merged into it and then deleted.", show_default=False)],
+    others: Annotated[
+        list[str], typer.Argument(help="The customers merged into it and then deleted.", show_default=False)
+    ],
 ) -> None:
     """Merge customers into KEEP: their contacts, follow-ups, deals, contracts, quotes, tickets, visits and tags
     move to KEEP, KEEP's empty phone/e-mail/… are filled from them, and they are deleted (restorable). Audited.
 
     Example: crm customer merge 1024 1077 "北京华南科技"
     """
-    from crmtui.store.customers.records import find_customer
-    from crmtui.store.customers.dupes import merge as merge_customers
-
     actor = context.actor()
     kept = find_customer(actor, keep, write=True)
     result = merge_customers(actor, kept.id, [find_customer(actor, ref, write=True).id for ref in others])

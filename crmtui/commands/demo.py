@@ -6,14 +6,22 @@ from typing import Annotated
 import typer
 
 from crmtui.commands import context
-from crmtui.commands.output import say
+from crmtui.commands.output import console, say
+from crmtui.store.demo.seed import describe, has_data, seed_demo
+from crmtui.store.kernel.access import SYSTEM, actor_for
+from crmtui.store.platform.schema import ensure_ready
+from crmtui.store.platform.session import connect
 
 
 def demo(
     customers: Annotated[int, typer.Option("--customers", "-n", help="How many customers to make.", min=1)] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="The same seed (on the same day) makes the same rows.")] = 1,
-    force: Annotated[bool, typer.Option("--force", help="Empty every table first (settings are kept), then seed.")] = False,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Seed only a database without customers; otherwise say so and exit 0.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Empty every table first (settings are kept), then seed.")
+    ] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Seed only a database without customers; otherwise say so and exit 0.")
+    ] = False,
 ) -> None:
     """Seed demo data: 3 territories (华东, 华南, 华北) with a manager and reps each (log in as li.na, the 华东
     manager, or admin), customers of every tier (some in the pool), contacts, a year of follow-ups, deals in every
@@ -22,11 +30,6 @@ def demo(
 
     Example: crm --db sqlite:///demo.db demo --customers 100000 --seed 7
     """
-    from crmtui.store.kernel.access import SYSTEM, actor_for
-    from crmtui.store.demo.seed import describe, has_data, seed_demo
-    from crmtui.store.platform.schema import ensure_ready
-    from crmtui.store.platform.session import connect
-
     connect(context.options.db)
     ensure_ready()
     if if_empty and has_data():
@@ -49,13 +52,15 @@ def _progress():
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from crmtui.commands.output import console
-
     tasks: dict[str, int] = {}
     with Progress(
-        TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console(stderr=True), transient=True,
-    ) as bar:  # fmt: skip
+        TextColumn("{task.description:<22}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console(stderr=True),
+        transient=True,
+    ) as bar:
 
         def update(phase: str, done: int, total: int) -> None:
             if phase not in tasks:

@@ -7,8 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmtui.commands import context
+from crmtui.commands import context, options
 from crmtui.commands.output import DELIMITERS, emit, emit_text, say
+from crmtui.store.exchange.export import ExportFilters, entity_name, export_csv
+from crmtui.store.exchange.export import export as export_rows
+from crmtui.store.kernel.errors import BadInput
 
 EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "vcard", "ics")
 ICS_ENTITIES = ("customers", "followups")  # what has follow-up times for a calendar
@@ -26,17 +29,37 @@ def _check_format(value: str | None) -> str | None:
 
 def export(
     entity: Annotated[str, typer.Argument(help=ENTITY_HELP, show_default=False)],
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", callback=_check_format, help="csv, tsv, json, jsonl, vcard (contacts) or ics (customers' next follow-ups, follow-ups).")] = None,
-    columns: Annotated[Optional[str], typer.Option("--columns", "-c", help="Comma-separated columns, in order (default: all).")] = None,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option(
+            "--format",
+            "-f",
+            callback=_check_format,
+            help="csv, tsv, json, jsonl, vcard (contacts) or ics (customers' next follow-ups, follow-ups).",
+        ),
+    ] = None,
+    columns: Annotated[
+        Optional[str], typer.Option("--columns", "-c", help="Comma-separated columns, in order (default: all).")
+    ] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of stdout.")] = None,
-    excel: Annotated[bool, typer.Option("--excel", help="For spreadsheets: UTF-8 BOM, formula-like cells made inert.")] = False,
-    owner: Annotated[Optional[str], typer.Option("--owner", help="Customers of this owner: a login, me, or pool.")] = None,
-    territory: Annotated[Optional[str], typer.Option("--territory", "-t", help="Territory name or id.")] = None,
-    tier: Annotated[Optional[str], typer.Option("--tier", help="Customer tier, or several: A,B.")] = None,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="For spreadsheets: UTF-8 BOM, formula-like cells made inert.")
+    ] = False,
+    owner: Annotated[
+        Optional[str], typer.Option("--owner", help="Customers of this owner: a login, me, or pool.")
+    ] = None,
+    territory: options.TerritoryOption = None,
+    tier: options.tiers("Customer tier, or several: A,B.") = None,
     tag: Annotated[Optional[str], typer.Option("--tag", help="Customers with this tag.")] = None,
-    stale: Annotated[Optional[int], typer.Option("--stale", metavar="DAYS", help="Customers without a follow-up for DAYS days.")] = None,
-    due: Annotated[Optional[str], typer.Option("--due", help="Customers whose next follow-up is today, overdue or within a week.")] = None,
-    text: Annotated[Optional[str], typer.Option("--text", help="Customers matching this search (name, pinyin, phone…).")] = None,
+    stale: Annotated[
+        Optional[int], typer.Option("--stale", metavar="DAYS", help="Customers without a follow-up for DAYS days.")
+    ] = None,
+    due: Annotated[
+        Optional[str], typer.Option("--due", help="Customers whose next follow-up is today, overdue or within a week.")
+    ] = None,
+    text: Annotated[
+        Optional[str], typer.Option("--text", help="Customers matching this search (name, pinyin, phone…).")
+    ] = None,
     stage: Annotated[Optional[str], typer.Option("--stage", help="Deal stage name (deals).")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="Status (quotes, contracts, tickets).")] = None,
     customer: Annotated[Optional[str], typer.Option("--customer", help="One customer, by id or name.")] = None,
@@ -52,15 +75,23 @@ def export(
 
     Example: crm export customers --owner me --columns name,phone,tier -o mine.csv --excel
     """
-    from crmtui.store.exchange.export import ExportFilters, entity_name, export_csv
-    from crmtui.store.exchange.export import export as export_rows
-
     global_format = context.options.format  # `crm --format json export …` too; a table is no export
     chosen_format = fmt or (global_format if global_format in EXPORT_FORMATS else "csv")
     filters = ExportFilters(
-        owner=owner, territory=territory, tier=tier, tag=tag, stale_days=stale, due=due, text=text, stage=stage,
-        status=status, customer=customer, since=since, until=until, include_deleted=deleted,
-    )  # fmt: skip
+        owner=owner,
+        territory=territory,
+        tier=tier,
+        tag=tag,
+        stale_days=stale,
+        due=due,
+        text=text,
+        stage=stage,
+        status=status,
+        customer=customer,
+        since=since,
+        until=until,
+        include_deleted=deleted,
+    )
     wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     plain = chosen_format in DELIMITERS and not excel  # the database writes plain CSV/TSV itself: no per-cell Python
     if plain:
@@ -86,6 +117,4 @@ def _target(output: Path | None):
     try:
         return open(output, "w", encoding="utf-8", newline="")
     except OSError as exc:
-        from crmtui.store.kernel.errors import BadInput
-
         raise BadInput(f"Cannot write {output}: {exc.strerror}.") from None

@@ -6,8 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmtui.commands import context
+from crmtui.commands import context, options
 from crmtui.commands.output import emit, say
+from crmtui.store.exchange.imports import ImportRejected, Options, import_data
+from crmtui.store.exchange.imports.engine import ERROR_COLUMN
+from crmtui.store.kernel.errors import NotFound
 
 SHOWN_PROBLEMS = 20
 
@@ -38,16 +41,45 @@ def _replacements(items: list[str] | None) -> dict[str, dict[str, str]]:
 def import_(
     entity: Annotated[str, typer.Argument(help=ENTITY_HELP, show_default=False)],
     file: Annotated[str, typer.Argument(help="A CSV, JSON or JSON lines file, or - for stdin.", show_default=False)],
-    input_format: Annotated[Optional[str], typer.Option("--input-format", help="csv, json or jsonl (default: from the name or the content).")] = None,
-    delimiter: Annotated[Optional[str], typer.Option("--delimiter", "-d", help="CSV delimiter (default: sniffed from the header; `tab` for TSV).")] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="utf-8 (default, with or without BOM), gbk or gb18030.")] = None,
-    maps: Annotated[Optional[list[str]], typer.Option("--map", "-m", help="COLUMN=FIELD: read COLUMN as FIELD; COLUMN= skips it. Repeatable.")] = None,
-    defaults: Annotated[Optional[list[str]], typer.Option("--default", help="FIELD=VALUE where the cell is empty or the column missing. Repeatable.")] = None,
-    replace: Annotated[Optional[list[str]], typer.Option("--replace", help="FIELD:OLD=NEW: read the value OLD as NEW (fix a spelling). Repeatable.")] = None,
-    on_duplicate: Annotated[str, typer.Option("--on-duplicate", help="skip, update or error, for rows that exist (same external id, name, phone or email) or repeat in the file.")] = "skip",
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the good rows and skip the bad ones (default: all or nothing).")] = False,
-    errors: Annotated[Optional[Path], typer.Option("--errors", help="Write the bad rows, with an import_error column, to this CSV file.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and say what would happen; write nothing.")] = False,
+    input_format: Annotated[
+        Optional[str],
+        typer.Option("--input-format", help="csv, json or jsonl (default: from the name or the content)."),
+    ] = None,
+    delimiter: Annotated[
+        Optional[str],
+        typer.Option("--delimiter", "-d", help="CSV delimiter (default: sniffed from the header; `tab` for TSV)."),
+    ] = None,
+    encoding: Annotated[
+        Optional[str], typer.Option("--encoding", help="utf-8 (default, with or without BOM), gbk or gb18030.")
+    ] = None,
+    maps: Annotated[
+        Optional[list[str]],
+        typer.Option("--map", "-m", help="COLUMN=FIELD: read COLUMN as FIELD; COLUMN= skips it. Repeatable."),
+    ] = None,
+    defaults: Annotated[
+        Optional[list[str]],
+        typer.Option("--default", help="FIELD=VALUE where the cell is empty or the column missing. Repeatable."),
+    ] = None,
+    replace: Annotated[
+        Optional[list[str]],
+        typer.Option("--replace", help="FIELD:OLD=NEW: read the value OLD as NEW (fix a spelling). Repeatable."),
+    ] = None,
+    on_duplicate: Annotated[
+        str,
+        typer.Option(
+            "--on-duplicate",
+            help="skip, update or error, for rows that exist (same external id, name, phone or email) or repeat in the file.",
+        ),
+    ] = "skip",
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Import the good rows and skip the bad ones (default: all or nothing)."),
+    ] = False,
+    errors: Annotated[
+        Optional[Path],
+        typer.Option("--errors", help="Write the bad rows, with an import_error column, to this CSV file."),
+    ] = None,
+    dry_run: options.dry_run("Check everything and say what would happen; write nothing.") = False,
 ) -> None:
     """Import ENTITY rows from FILE. Columns are matched to fields by name (any case; --map renames), references
     (owner, manager, territory, customer, product, stage) by name. Every row is checked first: one bad row and
@@ -55,13 +87,17 @@ def import_(
 
     Example: crm import customers leads.csv --map 公司=name --default territory=华东 --errors bad.csv
     """
-    from crmtui.store.exchange.imports import ImportRejected, Options, import_data
-
     options = Options(
-        fmt=input_format, delimiter=delimiter, encoding=encoding, maps=_pairs(maps, "--map"),
-        defaults=_pairs(defaults, "--default"), replace=_replacements(replace), on_duplicate=on_duplicate,
-        skip_invalid=skip_invalid, dry_run=dry_run,
-    )  # fmt: skip
+        fmt=input_format,
+        delimiter=delimiter,
+        encoding=encoding,
+        maps=_pairs(maps, "--map"),
+        defaults=_pairs(defaults, "--default"),
+        replace=_replacements(replace),
+        on_duplicate=on_duplicate,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+    )
     data = sys.stdin.buffer.read() if file == "-" else _read(file)
     actor = context.actor()
     try:
@@ -73,8 +109,6 @@ def import_(
 
 
 def _read(file: str) -> bytes:
-    from crmtui.store.kernel.errors import NotFound
-
     try:
         return Path(file).read_bytes()
     except FileNotFoundError:
@@ -85,11 +119,13 @@ def _read(file: str) -> bytes:
 
 def _tell(report, errors: Path | None) -> None:
     """The outcome on stderr: counts, each bad line with its reason, and what the import noticed."""
-    from crmtui.store.exchange.imports.engine import ERROR_COLUMN
     for problem in report.invalid[:SHOWN_PROBLEMS]:
         say(f"{report.unit} {problem.line}: {problem.reason}")
     if len(report.invalid) > SHOWN_PROBLEMS:
-        say(f"… and {len(report.invalid) - SHOWN_PROBLEMS} more bad rows" + (f" (all in {errors})" if errors else " (--errors FILE lists them all)"))
+        say(
+            f"… and {len(report.invalid) - SHOWN_PROBLEMS} more bad rows"
+            + (f" (all in {errors})" if errors else " (--errors FILE lists them all)")
+        )
     for note in report.notes:
         say(f"note: {note}")
     if errors is not None and report.invalid:

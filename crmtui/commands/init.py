@@ -6,6 +6,8 @@ import typer
 
 from crmtui.commands import context
 from crmtui.commands.output import say
+from crmtui.store.platform.session import connect
+from crmtui.store.platform.setup import initialize
 
 
 def init(
@@ -15,9 +17,6 @@ def init(
 
     Example: crm --db sqlite:///team.db init --admin alice
     """
-    from crmtui.store.platform.session import connect
-    from crmtui.store.platform.setup import initialize
-
     sqlite_file = connect(context.options.db)
     applied, saved, created = initialize(sqlite_file, admin)
     if saved:

@@ -13,8 +13,10 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any, TextIO
 
-from crmtui.store.kernel.clock import to_local
 from crmtui.store.exchange.csvtext import csv_text
+from crmtui.store.exchange.ical import write_ics
+from crmtui.store.exchange.vcard import write_vcards
+from crmtui.store.kernel.clock import to_local
 
 DELIMITERS = {"csv": ",", "tsv": "\t"}
 CSV_BATCH = 2000  # rows per csv_text call: whole batches keep the writing in C
@@ -96,12 +98,8 @@ def emit(
     elif fmt in ("json", "jsonl"):
         count = _write_json(columns, rows, out, lines=fmt == "jsonl")
     elif fmt == "vcard":
-        from crmtui.commands.vcard import write_vcards
-
         count = write_vcards(columns, rows, out)
     elif fmt == "ics":
-        from crmtui.commands.ical import write_ics
-
         count = write_ics(columns, rows, out, title or "row")
     else:
         count = 0
@@ -114,7 +112,9 @@ def emit(
         table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
         for index, name in enumerate(columns):
             numeric = _is_number(first[index])
-            table.add_column(name.replace("_", " "), overflow="fold", justify="right" if numeric else "left", no_wrap=numeric)
+            table.add_column(
+                name.replace("_", " "), overflow="fold", justify="right" if numeric else "left", no_wrap=numeric
+            )
         for row in chain([first], rows):
             table.add_row(*(readable(v) for v in row))
             count += 1
@@ -154,7 +154,11 @@ _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 def inert(value: Any) -> Any:
     """A cell a spreadsheet will not run (OWASP CSV injection): text starting with = + - @ tab CR or LF gets a
     leading quote; plain numbers such as -12.50 are left alone, they cannot be formulas."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") and not _PLAIN_NUMBER.match(value):
+    if (
+        isinstance(value, str)
+        and value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n")
+        and not _PLAIN_NUMBER.match(value)
+    ):
         return "'" + value
     return value
 

@@ -6,13 +6,13 @@ import typer
 
 from crmtui.commands import context
 from crmtui.commands.output import say
+from crmtui.store.pool.owned import set_locked
+from crmtui.store.pool.owned import transfer as transfer_customer
 
 CustomerArgument = Annotated[str, typer.Argument(help="Customer id or unambiguous name.")]
 
 
 def _set_locked(customer: str, locked: bool) -> None:
-    from crmtui.store.pool.owned import set_locked
-
     changed = set_locked(context.actor(), customer, locked)
     state = "locked" if locked else "unlocked"
     say(f"Customer {customer} is {state}." if changed else f"Customer {customer} was {state} already.")
@@ -43,7 +43,5 @@ def transfer(
 
     Example: crm customer transfer 1204 --to zhang --reason "wang is on leave"
     """
-    from crmtui.store.pool.owned import transfer as transfer_customer
-
     outcome = transfer_customer(context.actor(), customer, to, reason)
     say(f"Customer #{outcome.customer_id} {outcome.name}: {outcome.reason} to {outcome.owner}.")

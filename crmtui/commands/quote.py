@@ -4,9 +4,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmtui.commands import context
-from crmtui.commands.contract import EveryOption, InstalmentsOption, LimitOption, LineOption, OffsetOption, PlanOption, LINE_COLUMNS, emit_detail
+from crmtui.commands import context, options
+from crmtui.commands.contract import LINE_COLUMNS, EveryOption, InstalmentsOption, LineOption, PlanOption, emit_detail
 from crmtui.commands.output import emit_objects, say
+from crmtui.store.money.acceptance import accept_quote
+from crmtui.store.money.contracts import Contract
+from crmtui.store.sales.quotes import QuoteRow, add_quote, edit_quote, get_quote, list_quotes, reject_quote, send_quote
 
 app = typer.Typer(help="Quotes: draft → sent → accepted (makes the contract) or rejected.", no_args_is_help=True)
 
@@ -27,38 +30,34 @@ def add(
 
     Example: crm quote add 宏达 --line CRM-PRO:3:33.33:12.5% --line TRAIN:1 --valid-until +30d
     """
-    from crmtui.store.sales.quotes import add_quote
-
     typer.echo(add_quote(context.actor(), customer, line or (), deal=deal, valid_until=valid_until))
 
 
 @app.command("list")
 def list_(
-    customer: Annotated[Optional[str], typer.Option("--customer", "-c", help="Only this customer's quotes.")] = None,
-    status: Annotated[Optional[str], typer.Option("--status", help="draft, sent, accepted or rejected (several: draft,sent).")] = None,
-    limit: LimitOption = 50,
-    offset: OffsetOption = 0,
-    fmt: context.FormatOption = None,
+    customer: options.customer("quotes") = None,
+    status: Annotated[
+        Optional[str], typer.Option("--status", help="draft, sent, accepted or rejected (several: draft,sent).")
+    ] = None,
+    limit: options.LimitOption = 50,
+    offset: options.OffsetOption = 0,
+    fmt: options.FormatOption = None,
 ) -> None:
     """List the quotes you can see, newest first.
 
     Example: crm quote list --status sent
     """
-    from crmtui.store.sales.quotes import QuoteRow, list_quotes
-
     chosen = context.output_format(fmt)
     rows = list_quotes(context.actor(), customer, status, limit or None, offset)
     emit_objects(rows, chosen, TABLE_COLUMNS if chosen == "table" else None, row_type=QuoteRow, empty="No quotes.")
 
 
 @app.command("show")
-def show(quote: QuoteArgument, fmt: context.FormatOption = None) -> None:
+def show(quote: QuoteArgument, fmt: options.FormatOption = None) -> None:
     """Show a quote with its lines (and its contract once accepted).
 
     Example: crm quote show Q2026-000123
     """
-    from crmtui.store.sales.quotes import get_quote
-
     detail = get_quote(context.actor(), quote)
     emit_detail(detail, {"lines": ("Lines", LINE_COLUMNS)}, fmt, f"Quote {detail.number}")
 
@@ -66,7 +65,12 @@ def show(quote: QuoteArgument, fmt: context.FormatOption = None) -> None:
 @app.command("edit")
 def edit(
     quote: QuoteArgument,
-    line: Annotated[Optional[list[str]], typer.Option("--line", metavar="PRODUCT:QTY[:PRICE][:DISCOUNT%]", help="Replace all lines with these (repeat).")] = None,
+    line: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--line", metavar="PRODUCT:QTY[:PRICE][:DISCOUNT%]", help="Replace all lines with these (repeat)."
+        ),
+    ] = None,
     valid_until: ValidOption = None,
     deal: Annotated[Optional[str], typer.Option("--deal", help="The customer's deal ('' clears).")] = None,
 ) -> None:
@@ -74,8 +78,6 @@ def edit(
 
     Example: crm quote edit Q2026-000123 --line CRM-PRO:5::10% --valid-until +2w
     """
-    from crmtui.store.sales.quotes import edit_quote
-
     diff = edit_quote(context.actor(), quote, line or None, valid_until, deal)
     say(f"Updated quote {quote}: {', '.join(diff)}." if diff else "Nothing to change.")
 
@@ -86,29 +88,30 @@ def send(quote: QuoteArgument) -> None:
 
     Example: crm quote send Q2026-000123
     """
-    from crmtui.store.sales.quotes import send_quote
-
     say(f"Quote {send_quote(context.actor(), quote)} sent.")
 
 
 @app.command("reject")
 def reject(
-    quote: QuoteArgument, reason: Annotated[Optional[str], typer.Option("--reason", help="Why it was turned down.")] = None
+    quote: QuoteArgument,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why it was turned down.")] = None,
 ) -> None:
     """Mark a quote as rejected by the customer.
 
     Example: crm quote reject Q2026-000123 --reason "price too high"
     """
-    from crmtui.store.sales.quotes import reject_quote
-
     say(f"Quote {reject_quote(context.actor(), quote, reason)} rejected.")
 
 
 @app.command("accept")
 def accept(
     quote: QuoteArgument,
-    signed_on: Annotated[Optional[str], typer.Option("--signed", metavar="DATE", help="Signing date (default today).")] = None,
-    start_on: Annotated[Optional[str], typer.Option("--start", metavar="DATE", help="Start of the contract's term.")] = None,
+    signed_on: Annotated[
+        Optional[str], typer.Option("--signed", metavar="DATE", help="Signing date (default today).")
+    ] = None,
+    start_on: Annotated[
+        Optional[str], typer.Option("--start", metavar="DATE", help="Start of the contract's term.")
+    ] = None,
     end_on: Annotated[Optional[str], typer.Option("--end", metavar="DATE", help="End of the contract's term.")] = None,
     instalments: InstalmentsOption = None,
     every: EveryOption = None,
@@ -118,9 +121,6 @@ def accept(
 
     Example: crm quote accept Q2026-000123 --signed today --end +1y --instalments 3 --every 1m
     """
-    from crmtui.store.money.contracts import Contract
-    from crmtui.store.money.acceptance import accept_quote
-
     contract_id = accept_quote(context.actor(), quote, signed_on, instalments, every, start_on, end_on, plan or None)
     say(f"Contract {Contract.get_by_id(contract_id).number} made from quote {quote}.")
     typer.echo(contract_id)

@@ -4,20 +4,19 @@ from typing import Annotated
 
 import typer
 
-from crmtui.commands import context
+from crmtui.commands import context, options
 from crmtui.commands.output import emit_objects, say
+from crmtui.store.kernel.settings import SettingRow, set_setting, settings
 
 app = typer.Typer(help="Database settings: currency, repurchase_days, risk_days.", no_args_is_help=True)
 
 
 @app.command("show")
-def show(fmt: context.FormatOption = None) -> None:
+def show(fmt: options.FormatOption = None) -> None:
     """Show every setting: its value, its default and whether it was set.
 
     Example: crm settings show --format json
     """
-    from crmtui.store.kernel.settings import SettingRow, settings
-
     context.actor()  # opens the store (and checks who is acting)
     emit_objects(settings(), context.output_format(fmt), row_type=SettingRow, empty="No settings.")
 
@@ -31,7 +30,5 @@ def set_(
 
     Example: crm settings set repurchase_days 180
     """
-    from crmtui.store.kernel.settings import set_setting
-
     diff = set_setting(context.actor(), key, value)
     say(f"{key} is now {diff[next(iter(diff))][1]}." if diff else f"{key} was already {value}; nothing to change.")

@@ -4,8 +4,9 @@ from typing import Annotated
 
 import typer
 
-from crmtui.commands import context
+from crmtui.commands import context, options
 from crmtui.commands.output import emit_objects
+from crmtui.store.org.territories import TerritoryRow, add_territory, list_territories
 
 app = typer.Typer(help="Territories (战区): sales regions, each with a public pool.", no_args_is_help=True)
 
@@ -16,17 +17,15 @@ def add(name: Annotated[str, typer.Argument(help="The territory's name.")]) -> N
 
     Example: crm territory add 华东
     """
-    from crmtui.store.org.territories import add_territory
-
     typer.echo(add_territory(context.actor(), name))
 
 
 @app.command("list")
-def list_(fmt: context.FormatOption = None) -> None:
+def list_(fmt: options.FormatOption = None) -> None:
     """List territories with their reps and customers in the pool and owned.
 
     Example: crm territory list --format json
     """
-    from crmtui.store.org.territories import TerritoryRow, list_territories
-
-    emit_objects(list_territories(context.actor()), context.output_format(fmt), row_type=TerritoryRow, empty="No territories.")
+    emit_objects(
+        list_territories(context.actor()), context.output_format(fmt), row_type=TerritoryRow, empty="No territories."
+    )

@@ -5,8 +5,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmtui.commands import context
+from crmtui.commands import context, options
 from crmtui.commands.output import emit_objects, emit_record, say
+from crmtui.store.aftersales.tickets import (
+    TicketFilter,
+    TicketRow,
+    add_ticket,
+    assign_ticket,
+    close_ticket,
+    edit_ticket,
+    get_ticket,
+    list_tickets,
+    reopen_ticket,
+    resolve_ticket,
+)
 
 app = typer.Typer(help="After-sales tickets (售后工单): open, assign, resolve, close, reopen.", no_args_is_help=True)
 
@@ -22,15 +34,17 @@ def add(
     subject: Annotated[str, typer.Argument(help="What the problem is.")],
     priority: Annotated[str, typer.Option("--priority", "-p", help=PRIORITIES + ".")] = "normal",
     contact: Annotated[Optional[str], typer.Option("--contact", help="The customer's contact who reported it.")] = None,
-    assignee: Annotated[Optional[str], typer.Option("--assignee", "-a", help="me or a login (default: the customer's owner).")] = None,
-    due: Annotated[Optional[str], typer.Option("--due", metavar="WHEN", help="Due by: tomorrow, +3d, 2026-12-01 …")] = None,
+    assignee: Annotated[
+        Optional[str], typer.Option("--assignee", "-a", help="me or a login (default: the customer's owner).")
+    ] = None,
+    due: Annotated[
+        Optional[str], typer.Option("--due", metavar="WHEN", help="Due by: tomorrow, +3d, 2026-12-01 …")
+    ] = None,
 ) -> None:
     """Open a ticket on a customer you may change. Prints the new id.
 
     Example: crm ticket add 华南科技 "打印机无法联网" --priority high --due +2d --contact 李明
     """
-    from crmtui.store.aftersales.tickets import add_ticket
-
     typer.echo(add_ticket(context.actor(), customer, subject, priority, contact=contact, assignee=assignee, due_by=due))
 
 
@@ -38,20 +52,24 @@ def add(
 def list_(
     mine: Annotated[bool, typer.Option("--mine", help="Only tickets assigned to me.")] = False,
     status: Annotated[Optional[str], typer.Option("--status", "-s", help=STATUSES + "; several with commas.")] = None,
-    priority: Annotated[Optional[str], typer.Option("--priority", "-p", help=PRIORITIES + "; several with commas.")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only open or in-progress tickets past their due time.")] = False,
-    customer: Annotated[Optional[str], typer.Option("--customer", "-c", help="Only this customer's tickets.")] = None,
-    assignee: Annotated[Optional[str], typer.Option("--assignee", "-a", help="Only those assigned to me or this login.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many rows (0: all).")] = 50,
-    offset: Annotated[int, typer.Option("--offset", help="Skip this many rows first.")] = 0,
-    fmt: context.FormatOption = None,
+    priority: Annotated[
+        Optional[str], typer.Option("--priority", "-p", help=PRIORITIES + "; several with commas.")
+    ] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only open or in-progress tickets past their due time.")
+    ] = False,
+    customer: options.customer("tickets") = None,
+    assignee: Annotated[
+        Optional[str], typer.Option("--assignee", "-a", help="Only those assigned to me or this login.")
+    ] = None,
+    limit: options.LimitOption = 50,
+    offset: options.OffsetOption = 0,
+    fmt: options.FormatOption = None,
 ) -> None:
     """List the tickets you can see, newest first.
 
     Example: crm ticket list --mine --status open,in-progress --priority high,urgent
     """
-    from crmtui.store.aftersales.tickets import TicketFilter, TicketRow, list_tickets
-
     flt = TicketFilter(mine, status, priority, overdue, customer, assignee)
     rows = list_tickets(context.actor(), flt, limit or None, offset)
     chosen = context.output_format(fmt)
@@ -59,13 +77,11 @@ def list_(
 
 
 @app.command("show")
-def show(ticket: TicketArgument, fmt: context.FormatOption = None) -> None:
+def show(ticket: TicketArgument, fmt: options.FormatOption = None) -> None:
     """Show one ticket and its history.
 
     Example: crm ticket show 12
     """
-    from crmtui.store.aftersales.tickets import get_ticket
-
     detail = get_ticket(context.actor(), ticket)
     chosen = context.output_format(fmt)
     record = dataclasses.asdict(detail)
@@ -96,8 +112,6 @@ def edit(
 
     Example: crm ticket edit 12 --status in-progress --priority urgent --due tomorrow
     """
-    from crmtui.store.aftersales.tickets import edit_ticket
-
     diff = edit_ticket(context.actor(), ticket, subject, priority, contact, due, status)
     _confirm(ticket, diff, "changed " + ", ".join(diff))
 
@@ -111,8 +125,6 @@ def assign(
 
     Example: crm ticket assign 12 zhang
     """
-    from crmtui.store.aftersales.tickets import assign_ticket
-
     _confirm(ticket, assign_ticket(context.actor(), ticket, assignee), f"assigned to {assignee}")
 
 
@@ -122,8 +134,6 @@ def resolve(ticket: TicketArgument) -> None:
 
     Example: crm ticket resolve 12
     """
-    from crmtui.store.aftersales.tickets import resolve_ticket
-
     _confirm(ticket, resolve_ticket(context.actor(), ticket), "resolved")
 
 
@@ -133,8 +143,6 @@ def close(ticket: TicketArgument) -> None:
 
     Example: crm ticket close 12
     """
-    from crmtui.store.aftersales.tickets import close_ticket
-
     _confirm(ticket, close_ticket(context.actor(), ticket), "closed")
 
 
@@ -144,6 +152,4 @@ def reopen(ticket: TicketArgument) -> None:
 
     Example: crm ticket reopen 12
     """
-    from crmtui.store.aftersales.tickets import reopen_ticket
-
     _confirm(ticket, reopen_ticket(context.actor(), ticket), "reopened")

@@ -15,8 +15,15 @@ def render_agenda(agenda) -> RenderableType:
     if not sections:
         parts.append(Text("Nothing due: a clear day.", style="dim"))
     for section in sections:
-        table = Table(title=f"{section.title} ({len(section.items)})", title_justify="left", title_style="bold",
-                      show_header=False, show_edge=False, pad_edge=False, box=None)  # fmt: skip
+        table = Table(
+            title=f"{section.title} ({len(section.items)})",
+            title_justify="left",
+            title_style="bold",
+            show_header=False,
+            show_edge=False,
+            pad_edge=False,
+            box=None,
+        )
         with_amount = any(item.amount is not None for item in section.items)
         table.add_column(style="dim", justify="right")
         table.add_column(overflow="fold")

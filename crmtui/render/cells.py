@@ -3,13 +3,13 @@ times in local time, nothing for None."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 
 def local(moment: datetime) -> datetime:
     """A stored (naive UTC) time in local time."""
-    return moment.replace(tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
+    return moment.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
 
 
 def show(value, percent: bool = False) -> str:

@@ -15,8 +15,16 @@ MAX_ROWS = 100  # a table people read; CSV and JSON carry every row
 
 
 def _table(report, with_chart: bool = True) -> Table:
-    table = Table(title=report.title, title_justify="left", title_style="bold", header_style="bold", show_edge=False,
-                  pad_edge=False, caption=" · ".join(report.notes) or None, caption_justify="left")  # fmt: skip
+    table = Table(
+        title=report.title,
+        title_justify="left",
+        title_style="bold",
+        header_style="bold",
+        show_edge=False,
+        pad_edge=False,
+        caption=" · ".join(report.notes) or None,
+        caption_justify="left",
+    )
     rows = [*report.rows, *([report.totals] if report.totals else [])]
     numeric = [any(is_number(row[i]) for row in rows) for i in range(len(report.columns))]
     for name, right in zip(report.columns, numeric):
@@ -61,9 +69,10 @@ def render_report(report, width: int | None = None) -> RenderableType:
         index = report.columns.index(report.spark)
         values = [row[index] for row in report.rows]
         line = Text.assemble(
-            (f"{report.spark.replace('_', ' ')} ", "bold"), (sparkline(values), "cyan"),
+            (f"{report.spark.replace('_', ' ')} ", "bold"),
+            (sparkline(values), "cyan"),
             f"  {report.rows[0][0]} … {report.rows[-1][0]}",
-        )  # fmt: skip
+        )
         parts.append(line)
     for part in report.parts:
         if part.rows:

@@ -16,8 +16,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from crmtui.store.customers.detail import get_customer_detail
+from crmtui.store.money.contracts import list_contracts
+from crmtui.store.money.payments import list_payments
+
 from . import format as fmt
 from .base import ReportsFailures
+from .followup import FollowupModal
 
 TABS = ("profile", "contacts", "followups", "deals", "ownership", "contracts")
 
@@ -92,15 +97,19 @@ def ownership_view(d):
         return _empty("ownership changes")
     table = _table("When", "What", "From", "To", "By", "Reason")
     for o in d.ownership:
-        table.add_row(fmt.when(o.at, time=True), o.kind, fmt.text(o.from_user), fmt.text(o.to_user), fmt.text(o.by), fmt.text(o.reason))
+        table.add_row(
+            fmt.when(o.at, time=True),
+            o.kind,
+            fmt.text(o.from_user),
+            fmt.text(o.to_user),
+            fmt.text(o.by),
+            fmt.text(o.reason),
+        )
     return table
 
 
 def contracts_of(actor, customer_id: int) -> tuple[list, list]:
     """The customer's contracts and payments (store/contracts.py, store/payments.py), newest first."""
-    from crmtui.store.money.contracts import list_contracts
-    from crmtui.store.money.payments import list_payments
-
     return list_contracts(actor, customer=customer_id, limit=100), list_payments(actor, customer=customer_id, limit=100)
 
 
@@ -111,7 +120,15 @@ def contracts_view(contracts: list, payments: list):
     for column in table.columns[4:]:
         column.justify = "right"
     for c in contracts:
-        table.add_row(c.number, c.status, fmt.day(c.signed_on), fmt.day(c.end_on), fmt.money(c.amount), fmt.money(c.paid), fmt.money(c.open))
+        table.add_row(
+            c.number,
+            c.status,
+            fmt.day(c.signed_on),
+            fmt.day(c.end_on),
+            fmt.money(c.amount),
+            fmt.money(c.paid),
+            fmt.money(c.open),
+        )
     paid = _table("Paid on", "Contract", "Amount", "By", "Note")
     paid.columns[2].justify = "right"
     for p in payments:
@@ -147,9 +164,8 @@ class CustomerScreen(ReportsFailures, Screen):
         yield Header()
         with TabbedContent(id="customer-tabs"):
             for tab, title in zip(TABS, ("Profile", "Contacts", "Follow-ups", "Deals", "Ownership", "Contracts")):
-                with TabPane(title, id=f"tab-{tab}"):
-                    with VerticalScroll(can_focus=False):
-                        yield Static("Loading…", id=f"view-{tab}")
+                with TabPane(title, id=f"tab-{tab}"), VerticalScroll(can_focus=False):
+                    yield Static("Loading…", id=f"view-{tab}")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -161,8 +177,6 @@ class CustomerScreen(ReportsFailures, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def _load(self, customer_id: int) -> None:
-        from crmtui.store.customers.detail import get_customer_detail
-
         actor = self.app.actor
         detail = get_customer_detail(actor, customer_id, recent=50)
         extra = contracts_of(actor, customer_id)
@@ -209,8 +223,6 @@ class CustomerScreen(ReportsFailures, Screen):
         self.dismiss(None)
 
     def action_followup(self) -> None:
-        from .followup import FollowupModal
-
         name = self.detail.name if self.detail else f"#{self.customer_id}"
         self.app.push_screen(FollowupModal(self.customer_id, name), lambda r: r is not None and self.action_reload())
 

@@ -12,10 +12,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from crmtui.store.customers.records import CustomerFilter, CustomerRow
+from crmtui.store.customers.records import CustomerFilter, CustomerRow, count_customers, list_customers
 
 from . import format as fmt
 from .base import ReportsFailures
+from .customer import CustomerScreen
+from .followup import FollowupModal
 from .paged import PagedTable, PageSource
 
 SEARCH_DEBOUNCE = 0.02  # seconds of quiet before a search runs; typing never waits for it
@@ -24,18 +26,41 @@ OWNERS = [("mine", "me"), ("pool", "pool"), ("all", "all")]
 DUES = [("any due", "any"), ("due today", "today"), ("overdue", "overdue"), ("due this week", "week")]
 TIERS = [("any tier", "any")] + [(f"tier {t}", t) for t in "ABCDE"]
 SORTS = [
-    ("by name", "name"), ("next follow-up", "next_followup"), ("last follow-up", "-last_followup"),
-    ("newest", "-created"), ("tier", "tier"), ("id", "id"),
-]  # fmt: skip
+    ("by name", "name"),
+    ("next follow-up", "next_followup"),
+    ("last follow-up", "-last_followup"),
+    ("newest", "-created"),
+    ("tier", "tier"),
+    ("id", "id"),
+]
 
 
 def customer_columns(width: int) -> list[tuple[str, int | None]]:
     if width >= 160:
-        return [("#", 8), ("Name", 30), ("Tier", 4), ("Owner", 12), ("Territory", 10), ("Phone", 15),
-                ("Industry", 14), ("Next", 11), ("Last", 10), ("Tags", None)]  # fmt: skip
+        return [
+            ("#", 8),
+            ("Name", 30),
+            ("Tier", 4),
+            ("Owner", 12),
+            ("Territory", 10),
+            ("Phone", 15),
+            ("Industry", 14),
+            ("Next", 11),
+            ("Last", 10),
+            ("Tags", None),
+        ]
     if width >= 110:
-        return [("#", 7), ("Name", 24), ("T", 1), ("Owner", 10), ("Territory", 8), ("Phone", 13), ("Next", 11),
-                ("Last", 10), ("Tags", None)]  # fmt: skip
+        return [
+            ("#", 7),
+            ("Name", 24),
+            ("T", 1),
+            ("Owner", 10),
+            ("Territory", 8),
+            ("Phone", 13),
+            ("Next", 11),
+            ("Last", 10),
+            ("Tags", None),
+        ]
     return [("Name", 20), ("T", 1), ("Owner", 9), ("Next", 11), ("Last", 10), ("Tags", None)]
 
 
@@ -43,11 +68,30 @@ def customer_cells(row: CustomerRow, width: int) -> list:
     owner = row.owner or "(pool)"
     last = fmt.when(row.last_followup_at)
     if width >= 160:
-        return [row.id, row.name, row.tier, owner, row.territory, fmt.text(row.phone), fmt.text(row.industry),
-                fmt.due(row.next_followup_at), last, row.tags]  # fmt: skip
+        return [
+            row.id,
+            row.name,
+            row.tier,
+            owner,
+            row.territory,
+            fmt.text(row.phone),
+            fmt.text(row.industry),
+            fmt.due(row.next_followup_at),
+            last,
+            row.tags,
+        ]
     if width >= 110:
-        return [row.id, row.name, row.tier, owner, row.territory, fmt.text(row.phone), fmt.due(row.next_followup_at),
-                last, row.tags]  # fmt: skip
+        return [
+            row.id,
+            row.name,
+            row.tier,
+            owner,
+            row.territory,
+            fmt.text(row.phone),
+            fmt.due(row.next_followup_at),
+            last,
+            row.tags,
+        ]
     return [row.name, row.tier, owner, fmt.due(row.next_followup_at), last, row.tags]
 
 
@@ -134,8 +178,6 @@ class CustomersScreen(ReportsFailures, Screen):
         return flt, ("rank" if text and sort == "name" else sort)
 
     def apply_filter(self) -> None:
-        from crmtui.store.customers.records import count_customers, list_customers
-
         actor = self.app.actor
         flt, sort = self.current_filter()
         key = ("customers", tuple(sorted(asdict(flt).items())), sort)
@@ -192,15 +234,11 @@ class CustomersScreen(ReportsFailures, Screen):
         return row
 
     def action_open(self) -> None:
-        from .customer import CustomerScreen
-
         row = self._current()
         if row is not None:
             self.app.push_screen(CustomerScreen(row.id), lambda _: self.action_reload())
 
     def action_followup(self) -> None:
-        from .followup import FollowupModal
-
         row = self._current()
         if row is not None:
             self.app.push_screen(FollowupModal(row.id, row.name), self._after_write)

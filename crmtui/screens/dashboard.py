@@ -14,6 +14,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from crmtui.render import render_agenda
+from crmtui.store.customers.records import CustomerFilter, count_customers
+from crmtui.store.insight.agenda import agenda
+
 from .base import ReportsFailures
 
 
@@ -57,9 +61,6 @@ class DashboardScreen(ReportsFailures, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def _load(self) -> None:
-        from crmtui.store.insight.agenda import agenda
-        from crmtui.store.customers.records import CustomerFilter, count_customers
-
         actor = self.app.actor
         mine = "me" if not actor.is_manager else None
         numbers = {
@@ -73,8 +74,6 @@ class DashboardScreen(ReportsFailures, Screen):
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
-        from crmtui.render import render_agenda
-
         self.query_one("#numbers", Static).update(numbers_view(message.numbers))
         if message.agenda is not None:
             self.query_one("#agenda", Static).update(render_agenda(message.agenda))

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from crmtui.store.customers.followups import log_followup
 from crmtui.store.kernel.values import FOLLOWUP_TYPES
 
 from .base import ReportsFailures
@@ -32,7 +33,9 @@ class FollowupModal(ReportsFailures, ModalScreen[int | None]):
             yield Label(f"Follow-up · {self.customer_name}", classes="dialog-title")
             with Horizontal(classes="field"):
                 yield Label("Type", classes="field-label")
-                yield Select([(t, t) for t in FOLLOWUP_TYPES], value="call", allow_blank=False, compact=True, id="fu-type")
+                yield Select(
+                    [(t, t) for t in FOLLOWUP_TYPES], value="call", allow_blank=False, compact=True, id="fu-type"
+                )
             with Horizontal(classes="field"):
                 yield Label("Note", classes="field-label")
                 yield Input(placeholder="what was said", id="fu-note", compact=True)
@@ -61,8 +64,6 @@ class FollowupModal(ReportsFailures, ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
     def _save(self, kind: str, note: str, next_at: str | None) -> None:
-        from crmtui.store.customers.followups import log_followup
-
         try:
             followup_id = log_followup(self.app.actor, self.customer_id, type=kind, note=note, next=next_at)
         finally:

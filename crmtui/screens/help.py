@@ -44,7 +44,9 @@ def screen_keys(screen: Screen) -> list[KeyHelp]:
                     continue
                 if (where, binding.action) in found or binding.system:
                     continue
-                found[(where, binding.action)] = KeyHelp(where, _keys(app, binding), binding.description, binding.action, node)
+                found[(where, binding.action)] = KeyHelp(
+                    where, _keys(app, binding), binding.description, binding.action, node
+                )
     return list(found.values())
 
 
@@ -66,7 +68,9 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-dialog", classes="dialog"):
             yield Label(f"Keys · {self.title_text}", classes="dialog-title")
             yield Static(table)
-            yield Label("Mouse: click a row to select it, a tab to open it; ctrl+p: the command palette.", classes="dim")
+            yield Label(
+                "Mouse: click a row to select it, a tab to open it; ctrl+p: the command palette.", classes="dim"
+            )
 
 
 class ActionsProvider(Provider):

@@ -1,13 +1,13 @@
-"""A list over a store query of any size, drawn line by line: the model is toolong's log view (STYLE.md).
+"""A list over a store query of any size, drawn line by line: the model is the log view of Textualize's toolong.
 
-Why not a DataTable: with every row, 100k rows take 8 s to show (DESIGN.md); with one page of rows refilled on each
-page down, the refill re-lays out the table and renders every cell through Rich (30-50 ms a page down at 1M on the
-bench). Here a ScrollView on the Line API has a virtual height of the row count (a true scrollbar over the whole
-list); `render_line` draws only the rows on screen, each from a small cache of fitted cells, out of an LRU cache of
-blocks of rows fetched with the store's LIMIT/OFFSET query in a thread worker. A page down moves the scroll offset
-and repaints ~20 lines of plain segments; nothing is laid out again. The blocks of the two pages below and the one
-above are prefetched once the page is painted, so a page down is normally served from memory; a block that arrives
-for a source no longer shown is dropped.
+Why not a DataTable: with every row, a long list is slow to show; with one page of rows refilled on each page
+down, the refill re-lays out the table and renders every cell through Rich, which makes each page down slow
+(docs/PERFORMANCE.md). Here a ScrollView on the Line API has a virtual height of the row count (a true scrollbar
+over the whole list); `render_line` draws only the rows on screen, each from a small cache of fitted cells, out of
+an LRU cache of blocks of rows fetched with the store's LIMIT/OFFSET query in a thread worker. A page down moves the
+scroll offset and repaints ~20 lines of plain segments; nothing is laid out again. The blocks of the two pages below
+and the one above are prefetched once the page is painted, so a page down is normally served from memory; a block
+that arrives for a source no longer shown is dropped.
 
 The keys still move by pages (PageDown, PageUp, g/G, the arrows at the first or last row of the page): PAGE_OFFSET
 is the first row on screen, PAGE_ROWS the row objects on it, CURSOR_ROW the cursor's place on the page. Dragging

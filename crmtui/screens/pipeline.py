@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -13,10 +14,14 @@ from textual.containers import HorizontalScroll, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from crmtui.store.sales.deals import board, move_deal
 
 from . import format as fmt
 from .base import ReportsFailures
+from .customer import CustomerScreen
+from .followup import FollowupModal
 
 PER_STAGE = 50
 
@@ -44,7 +49,9 @@ class StageColumn(Vertical):
         options = [Option(deal_label(d), id=str(d.id)) for d in self.column.deals]
         more = self.column.count - len(self.column.deals)
         if more > 0:
-            options.append(Option(Text(f"… {more} more", style="dim"), id=f"more-{self.column.stage_id}", disabled=True))
+            options.append(
+                Option(Text(f"… {more} more", style="dim"), id=f"more-{self.column.stage_id}", disabled=True)
+            )
         yield OptionList(*options, classes="stage-deals", id=f"stage-{self.column.stage_id}")
 
 
@@ -85,8 +92,6 @@ class PipelineScreen(ReportsFailures, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="board")
     def _load(self, focus: tuple[int, str | None]) -> None:
-        from crmtui.store.sales.deals import board
-
         self.post_message(self.Loaded(board(self.app.actor, per_stage=PER_STAGE), focus))
 
     @on(Loaded)
@@ -97,8 +102,14 @@ class PipelineScreen(ReportsFailures, Screen):
         await holder.mount_all([StageColumn(c) for c in self.columns])
         deals = sum(c.count for c in self.columns)
         stuck = sum(1 for c in self.columns for d in c.deals if d.stuck)
-        open_value = sum((c.value for c in self.columns if c.kind == "open"), start=type(self.columns[0].value)(0)) if self.columns else 0
-        self.query_one("#status", Static).update(f"{deals} deals · open value {fmt.money(open_value)} · {stuck} stuck shown")
+        open_value = (
+            sum((c.value for c in self.columns if c.kind == "open"), start=type(self.columns[0].value)(0))
+            if self.columns
+            else 0
+        )
+        self.query_one("#status", Static).update(
+            f"{deals} deals · open value {fmt.money(open_value)} · {stuck} stuck shown"
+        )
         index, deal_id = message.focus
         self._focus(index, deal_id)
 
@@ -124,10 +135,8 @@ class PipelineScreen(ReportsFailures, Screen):
         target = lists[index]
         target.focus()
         if deal_id is not None:
-            try:
+            with suppress(OptionDoesNotExist):  # the deal left this column (moved by someone else): keep the first
                 target.highlighted = target.get_option_index(deal_id)
-            except Exception:  # the deal left this column (moved by someone else): keep the first
-                pass
         if target.highlighted is None and target.option_count:
             target.highlighted = 0
         target.parent.scroll_visible(animate=False)
@@ -163,22 +172,16 @@ class PipelineScreen(ReportsFailures, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="move")
     def _move(self, deal_id: int, title: str, stage_id: int, stage: str, target: int) -> None:
-        from crmtui.store.sales.deals import move_deal
-
         move_deal(self.app.actor, deal_id, stage_id)
         self.app.call_from_thread(self.notify, f"Moved {title} to {stage}.")
         self.app.call_from_thread(self.action_reload, (target, str(deal_id)))
 
     def action_open(self) -> None:
-        from .customer import CustomerScreen
-
         deal = self.current_deal()
         if deal is not None:
             self.app.push_screen(CustomerScreen(deal.customer_id), lambda _: self.action_reload())
 
     def action_followup(self) -> None:
-        from .followup import FollowupModal
-
         deal = self.current_deal()
         if deal is not None:
             self.app.push_screen(FollowupModal(deal.customer_id, deal.customer))

@@ -16,25 +16,46 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from crmtui.store.pool.claims import PoolRow
+from crmtui.store.customers.records import CustomerFilter, count_customers
+from crmtui.store.kernel.models import Territory
+from crmtui.store.pool.assign import STRATEGIES, assign
+from crmtui.store.pool.claims import PoolRow, list_pool
 
 from . import format as fmt
 from .base import ReportsFailures
+from .customer import CustomerScreen
 from .customers import count_label
 from .paged import PagedTable, PageSource
 
 
 def pool_columns(width: int) -> list[tuple[str, int | None]]:
     if width >= 110:
-        return [("#", 8), ("Name", 30), ("Tier", 4), ("Territory", 10), ("Days in pool", 12), ("Former owner", 12),
-                ("Last follow-up", 14), ("Tags", None)]  # fmt: skip
+        return [
+            ("#", 8),
+            ("Name", 30),
+            ("Tier", 4),
+            ("Territory", 10),
+            ("Days in pool", 12),
+            ("Former owner", 12),
+            ("Last follow-up", 14),
+            ("Tags", None),
+        ]
     return [("Name", 22), ("T", 1), ("Days", 5), ("Former", 9), ("Last", 10), ("Tags", None)]
 
 
 def pool_cells(row: PoolRow, width: int) -> list:
     days = "" if row.days_in_pool is None else str(row.days_in_pool)
     if width >= 110:
-        return [row.id, row.name, row.tier, row.territory, days, fmt.text(row.former_owner), fmt.when(row.last_followup_at), row.tags]
+        return [
+            row.id,
+            row.name,
+            row.tier,
+            row.territory,
+            days,
+            fmt.text(row.former_owner),
+            fmt.when(row.last_followup_at),
+            row.tags,
+        ]
     return [row.name, row.tier, days, fmt.text(row.former_owner), fmt.when(row.last_followup_at), row.tags]
 
 
@@ -58,9 +79,6 @@ class PoolScreen(ReportsFailures, Screen):
         self.load()
 
     def load(self) -> None:
-        from crmtui.store.customers.records import CustomerFilter, count_customers
-        from crmtui.store.pool.claims import list_pool
-
         actor = self.app.actor
         self.query_one(PagedTable).set_source(
             PageSource(
@@ -73,9 +91,7 @@ class PoolScreen(ReportsFailures, Screen):
         )
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action == "assign" and not self.app.actor.is_manager:
-            return False  # hidden from the footer for reps (the store would refuse them anyway)
-        return True
+        return action != "assign" or self.app.actor.is_manager  # reps never see assign (the store refuses them)
 
     @on(PagedTable.PageShown)
     def _status(self, event: PagedTable.PageShown) -> None:
@@ -96,8 +112,6 @@ class PoolScreen(ReportsFailures, Screen):
         self.app.claim(row.id, self.action_reload)
 
     def action_open(self) -> None:
-        from .customer import CustomerScreen
-
         row = self.query_one(PagedTable).current
         if row is not None:
             self.app.push_screen(CustomerScreen(row.id), lambda _: self.action_reload())
@@ -111,7 +125,13 @@ def assign_table(result) -> Table:
     for column in ("Rep", "Owned", "Gets", "After", "Cap"):
         table.add_column(column, justify="left" if column == "Rep" else "right")
     for row in result.rows:
-        table.add_row(row.rep + ("" if row.active else " (inactive)"), str(row.owned_before), str(row.given), str(row.after), str(row.cap))
+        table.add_row(
+            row.rep + ("" if row.active else " (inactive)"),
+            str(row.owned_before),
+            str(row.given),
+            str(row.after),
+            str(row.cap),
+        )
     return table
 
 
@@ -136,8 +156,6 @@ class AssignModal(ReportsFailures, ModalScreen[int | None]):
         self.preview = None  # the last dry run's AssignResult
 
     def compose(self) -> ComposeResult:
-        from crmtui.store.pool.assign import STRATEGIES
-
         with Vertical(id="assign-dialog", classes="dialog"):
             yield Label("Assign pool customers", classes="dialog-title")
             with Horizontal(classes="field"):
@@ -145,7 +163,9 @@ class AssignModal(ReportsFailures, ModalScreen[int | None]):
                 yield Input(id="as-territory", compact=True, placeholder="territory name")
             with Horizontal(classes="field"):
                 yield Label("Strategy", classes="field-label")
-                yield Select([(s, s) for s in STRATEGIES], value="even", allow_blank=False, compact=True, id="as-strategy")
+                yield Select(
+                    [(s, s) for s in STRATEGIES], value="even", allow_blank=False, compact=True, id="as-strategy"
+                )
             with Horizontal(classes="field"):
                 yield Label("Per rep", classes="field-label")
                 yield Input(id="as-per-rep", compact=True, type="integer", placeholder="as many as caps allow")
@@ -164,8 +184,6 @@ class AssignModal(ReportsFailures, ModalScreen[int | None]):
 
     @work(thread=True, exit_on_error=False, group="assign")
     def _default_territory(self) -> None:
-        from crmtui.store.kernel.models import Territory
-
         territory_id = self.app.actor.territory_id
         if territory_id is not None:
             name = Territory.select(Territory.name).where(Territory.id == territory_id).scalar()
@@ -206,8 +224,6 @@ class AssignModal(ReportsFailures, ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="assign")
     def _plan(self, args: dict, dry_run: bool) -> None:
-        from crmtui.store.pool.assign import assign
-
         result = assign(self.app.actor, dry_run=dry_run, **args)
         self.post_message(self.Planned(result, args))
 
@@ -226,4 +242,6 @@ class AssignModal(ReportsFailures, ModalScreen[int | None]):
             return
         plan.update(assign_table(result))
         self.query_one("#as-confirm", Button).disabled = False
-        self.query_one("#as-plan", Static).border_title = f"{result.given} customers of {result.territory}, {result.strategy}"
+        self.query_one(
+            "#as-plan", Static
+        ).border_title = f"{result.given} customers of {result.territory}, {result.strategy}"

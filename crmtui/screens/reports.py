@@ -14,6 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from crmtui.render import render_report
+from crmtui.store.insight.reports import REPORTS, ReportParams, run_report
+
 from .base import ReportsFailures
 
 
@@ -30,13 +33,13 @@ class ReportsScreen(ReportsFailures, Screen):
         report: object
 
     def compose(self) -> ComposeResult:
-        from crmtui.store.insight.reports import REPORTS
-
         yield Header()
         with Horizontal(id="reports"):
             yield OptionList(*(Option(name, id=name) for name in REPORTS), id="report-list")
             with VerticalScroll(id="report-body"):
-                yield Input(placeholder="/ since: -3m, 2026-01-01 (default: the report's period)", id="since", compact=True)
+                yield Input(
+                    placeholder="/ since: -3m, 2026-01-01 (default: the report's period)", id="since", compact=True
+                )
                 yield Static("Pick a report.", id="report")
         yield Footer()
 
@@ -54,21 +57,15 @@ class ReportsScreen(ReportsFailures, Screen):
 
     def _run(self, name: str | None) -> None:
         if name:
-            from crmtui.store.insight.reports import REPORTS
-
             self.query_one("#report", Static).update(f"{name}: {REPORTS[name].summary}…")
             self._load(name, self.query_one("#since", Input).value.strip() or None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def _load(self, name: str, since: str | None) -> None:
-        from crmtui.store.insight.reports import ReportParams, run_report
-
         self.post_message(self.Loaded(name, run_report(self.app.actor, name, ReportParams(since=since))))
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
-        from crmtui.render import render_report
-
         self.query_one("#report", Static).update(render_report(message.report))
 
     def _selected_name(self) -> str | None:

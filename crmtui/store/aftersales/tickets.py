@@ -12,11 +12,11 @@ from datetime import datetime
 
 from peewee import JOIN, SQL, Expression, fn
 
+from crmtui.store.customers.contacts import find_contact
+from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_or_team, require_active, visible_customers, writable_customers
 from crmtui.store.kernel.clock import now, parse_when
-from crmtui.store.customers.contacts import find_contact
-from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted, Refused
 from crmtui.store.kernel.lookup import resolve
@@ -161,7 +161,11 @@ def add_ticket(
         moment = now()
         ticket_id = Ticket.insert(customer=customer.id, status="open", created_at=moment, **row).execute()
         audit.record(
-            actor.login, "ticket", ticket_id, "create", audit.changes({}, {"customer": customer.id, "status": "open", **row})
+            actor.login,
+            "ticket",
+            ticket_id,
+            "create",
+            audit.changes({}, {"customer": customer.id, "status": "open", **row}),
         )
     return ticket_id
 
@@ -250,9 +254,18 @@ def _query(actor: Actor):
     assignee = User.alias()
     return (
         Ticket.select(
-            Ticket.id, Ticket.subject, Customer.id, Customer.name, Contact.name, Ticket.priority, Ticket.status,
-            assignee.login, Ticket.due_by, Ticket.created_at, Ticket.resolved_at,
-        )  # fmt: skip
+            Ticket.id,
+            Ticket.subject,
+            Customer.id,
+            Customer.name,
+            Contact.name,
+            Ticket.priority,
+            Ticket.status,
+            assignee.login,
+            Ticket.due_by,
+            Ticket.created_at,
+            Ticket.resolved_at,
+        )
         .join_from(Ticket, Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
         .join_from(Ticket, Contact, JOIN.LEFT_OUTER, on=(Ticket.contact == Contact.id))
         .join_from(Ticket, assignee, JOIN.LEFT_OUTER, on=(Ticket.assignee == assignee.id))
@@ -274,11 +287,24 @@ def _row(row: tuple, moment: datetime) -> TicketRow:
     (id_, subject, customer_id, customer, contact, priority, status, assignee, due_by, created_at, resolved_at) = row
     overdue = status in WORKING and due_by is not None and due_by < moment
     return TicketRow(
-        id_, subject, customer_id, customer, contact, priority, status, assignee, due_by, overdue, created_at, resolved_at
+        id_,
+        subject,
+        customer_id,
+        customer,
+        contact,
+        priority,
+        status,
+        assignee,
+        due_by,
+        overdue,
+        created_at,
+        resolved_at,
     )
 
 
-def list_tickets(actor: Actor, flt: TicketFilter | None = None, limit: int | None = 50, offset: int = 0) -> list[TicketRow]:
+def list_tickets(
+    actor: Actor, flt: TicketFilter | None = None, limit: int | None = 50, offset: int = 0
+) -> list[TicketRow]:
     """One page of the tickets the actor sees, newest first."""
     flt = flt or TicketFilter()
     values.page(limit, offset)

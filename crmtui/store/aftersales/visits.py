@@ -12,10 +12,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import JOIN, SQL, Expression, fn
 
+from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_or_team
 from crmtui.store.kernel.clock import local_today, now, parse_date
-from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.models import Customer, User, Visit
@@ -94,12 +94,16 @@ def _where(actor: Actor, flt: VisitFilter) -> Expression:
     return where
 
 
-def list_visits(actor: Actor, flt: VisitFilter | None = None, limit: int | None = 50, offset: int = 0) -> list[VisitRow]:
+def list_visits(
+    actor: Actor, flt: VisitFilter | None = None, limit: int | None = 50, offset: int = 0
+) -> list[VisitRow]:
     """One page of return visits, newest first."""
     flt = flt or VisitFilter()
     values.page(limit, offset)
     query = (
-        Visit.select(Visit.id, Visit.on, Customer.id, Customer.name, Visit.satisfaction, User.login, Visit.note, Visit.created_at)
+        Visit.select(
+            Visit.id, Visit.on, Customer.id, Customer.name, Visit.satisfaction, User.login, Visit.note, Visit.created_at
+        )
         .join_from(Visit, Customer, JOIN.LEFT_OUTER, on=(Visit.customer == Customer.id))
         .join_from(Visit, User, JOIN.LEFT_OUTER, on=(Visit.by == User.id))
         .where(_where(actor, flt))

@@ -7,9 +7,9 @@ from datetime import date
 
 from peewee import JOIN
 
+from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, visible_customers
-from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.lookup import resolve
@@ -37,9 +37,11 @@ def _checked(fields: dict) -> dict:
     if unknown:
         raise BadInput(f"Cannot edit {', '.join(sorted(unknown))}.")
     readers = {
-        "name": lambda v: values.name(v, "contact"), "phone": values.phone, "email": values.email,
+        "name": lambda v: values.name(v, "contact"),
+        "phone": values.phone,
+        "email": values.email,
         "birthday": values.optional_day,
-    }  # fmt: skip
+    }
     return {k: readers.get(k, lambda v, k=k: values.text(v, k))(v) for k, v in fields.items() if v is not None}
 
 
@@ -73,7 +75,9 @@ def edit_contact(actor: Actor, ref: str | int, **fields) -> dict:
         return audit.update(actor.login, contact, new, "contact")
 
 
-def list_contacts(actor: Actor, customer_ref: str | int | None = None, limit: int | None = None, offset: int = 0) -> list[ContactRow]:
+def list_contacts(
+    actor: Actor, customer_ref: str | int | None = None, limit: int | None = None, offset: int = 0
+) -> list[ContactRow]:
     """The live contacts of the customers the actor sees (or of one customer), newest first."""
     where = Customer.deleted_at.is_null() & Contact.deleted_at.is_null()
     if not actor.is_admin:  # (an admin's "id IS NOT NULL" would turn the LEFT join back into a bloom-filtered one)
@@ -82,9 +86,16 @@ def list_contacts(actor: Actor, customer_ref: str | int | None = None, limit: in
         where &= Contact.customer == find_customer(actor, customer_ref).id
     query = (
         Contact.select(
-            Contact.id, Customer.id, Customer.name, Contact.name, Contact.title, Contact.phone, Contact.email,
-            Contact.wechat, Contact.birthday,
-        )  # fmt: skip
+            Contact.id,
+            Customer.id,
+            Customer.name,
+            Contact.name,
+            Contact.title,
+            Contact.phone,
+            Contact.email,
+            Contact.wechat,
+            Contact.birthday,
+        )
         # A LEFT join (every contact has a customer) and newest first: SQLite walks contacts backwards and checks
         # each one's customer, instead of collecting and sorting everything a manager can see.
         .join(Customer, JOIN.LEFT_OUTER)

@@ -63,7 +63,9 @@ class CustomerDetail:
 def _ownership_history(customer_id: int) -> list[OwnershipRow]:
     source, target, by = User.alias(), User.alias(), User.alias()
     query = (
-        OwnershipEvent.select(OwnershipEvent.at, OwnershipEvent.kind, source.login, target.login, by.login, OwnershipEvent.reason)
+        OwnershipEvent.select(
+            OwnershipEvent.at, OwnershipEvent.kind, source.login, target.login, by.login, OwnershipEvent.reason
+        )
         .join_from(OwnershipEvent, source, JOIN.LEFT_OUTER, on=(OwnershipEvent.from_user == source.id))
         .join_from(OwnershipEvent, target, JOIN.LEFT_OUTER, on=(OwnershipEvent.to_user == target.id))
         .join_from(OwnershipEvent, by, JOIN.LEFT_OUTER, on=(OwnershipEvent.by == by.id))
@@ -88,7 +90,9 @@ def get_customer_detail(actor: Actor, ref: str | int, recent: int = 10) -> Custo
     """Everything about one visible customer: profile, tags, contacts, the RECENT latest follow-ups, deals and
     the ownership history."""
     customer = find_customer(actor, ref)
-    logins = dict(User.select(User.id, User.login).where(User.id.in_([customer.owner_id, customer.former_owner_id])).tuples())
+    logins = dict(
+        User.select(User.id, User.login).where(User.id.in_([customer.owner_id, customer.former_owner_id])).tuples()
+    )
     return CustomerDetail(
         id=customer.id,
         name=customer.name,

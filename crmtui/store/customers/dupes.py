@@ -16,14 +16,25 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, fn
 
-from crmtui.store.kernel import audit
-from crmtui.store.kernel import normalize
+from crmtui.store.kernel import audit, normalize
 from crmtui.store.kernel.access import Actor, check_customer_write, visible_customers
 from crmtui.store.kernel.bulk import stream
 from crmtui.store.kernel.clock import now
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput
-from crmtui.store.kernel.models import Contact, Contract, Customer, CustomerTag, Deal, Followup, OwnershipEvent, Quote, Ticket, User, Visit
+from crmtui.store.kernel.models import (
+    Contact,
+    Contract,
+    Customer,
+    CustomerTag,
+    Deal,
+    Followup,
+    OwnershipEvent,
+    Quote,
+    Ticket,
+    User,
+    Visit,
+)
 
 DEFAULT_SIMILARITY = 90  # rapidfuzz ratio, 0–100
 WINDOW = 6  # neighbours compared in each sorted order
@@ -92,8 +103,11 @@ def find_dupes(actor: Actor, similarity: int = DEFAULT_SIMILARITY, limit: int | 
     keys: list[tuple[str, int]] = []
     for ident, name, phone, email in _customers(actor):
         key = normalize.company_key(name)
-        candidates = [("same name", key if len(key) >= MIN_KEY else None),
-                      ("same phone", phone and normalize.phone(phone)), ("same email", email and email.lower())]  # fmt: skip
+        candidates = [
+            ("same name", key if len(key) >= MIN_KEY else None),
+            ("same phone", phone and normalize.phone(phone)),
+            ("same email", email and email.lower()),
+        ]
         for reason, value in candidates:
             if value:
                 first = first_by.setdefault((reason, value), ident)
@@ -113,7 +127,9 @@ def _similar(keys: list[tuple[str, int]], similarity: int, groups: _Groups) -> N
         names = [k for k, _ in ordered]
         for index, (key, ident) in enumerate(ordered):
             neighbours = names[index + 1 : index + 1 + WINDOW]
-            for _, score, offset in process.extract(key, neighbours, scorer=fuzz.ratio, score_cutoff=similarity, limit=None):
+            for _, score, offset in process.extract(
+                key, neighbours, scorer=fuzz.ratio, score_cutoff=similarity, limit=None
+            ):
                 groups.join(ident, ordered[index + 1 + offset][1], f"similar name ({score:.0f}%)")
 
 
@@ -144,8 +160,15 @@ def _merged_reasons(reasons: set[str]) -> set[str]:
 
 # -- merge ------------------------------------------------------------------------------------------------------
 
-MOVED = {"contacts": Contact, "follow-ups": Followup, "deals": Deal, "contracts": Contract, "quotes": Quote,
-         "tickets": Ticket, "visits": Visit}  # fmt: skip
+MOVED = {
+    "contacts": Contact,
+    "follow-ups": Followup,
+    "deals": Deal,
+    "contracts": Contract,
+    "quotes": Quote,
+    "tickets": Ticket,
+    "visits": Visit,
+}
 FILLED = ("phone", "email", "industry", "source", "address", "external_id")
 
 
@@ -179,14 +202,34 @@ def merge(actor: Actor, keep: int, others: list[int]) -> MergeResult:
         Customer.update(last_followup_at=latest, updated_at=now(), **filled).where(Customer.id == keep).execute()
         stamp = now()
         for other in Customer.select().where(Customer.id.in_(merged)):
-            OwnershipEvent.create(customer=other.id, from_user=other.owner_id, to_user=kept.owner_id, kind="merge",
-                                  reason=f"merged into #{keep} {kept.name}", at=stamp, by=actor.id)  # fmt: skip
-            audit.record(actor.login, "customer", other.id, "merge", {"merged_into": [None, keep], "deleted_at": [None, str(stamp)]})
+            OwnershipEvent.create(
+                customer=other.id,
+                from_user=other.owner_id,
+                to_user=kept.owner_id,
+                kind="merge",
+                reason=f"merged into #{keep} {kept.name}",
+                at=stamp,
+                by=actor.id,
+            )
+            audit.record(
+                actor.login,
+                "customer",
+                other.id,
+                "merge",
+                {"merged_into": [None, keep], "deleted_at": [None, str(stamp)]},
+            )
         Customer.update(deleted_at=stamp, updated_at=stamp).where(Customer.id.in_(merged)).execute()
-        audit.record(actor.login, "customer", keep, "merge", {
-            "merged": [None, merged], **{f"moved_{k}": [None, n] for k, n in moved.items() if n},
-            **{k: [None, v] for k, v in filled.items()},
-        })  # fmt: skip
+        audit.record(
+            actor.login,
+            "customer",
+            keep,
+            "merge",
+            {
+                "merged": [None, merged],
+                **{f"moved_{k}": [None, n] for k, n in moved.items() if n},
+                **{k: [None, v] for k, v in filled.items()},
+            },
+        )
     return MergeResult(keep, merged, moved, filled)
 
 

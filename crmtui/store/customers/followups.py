@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 from peewee import JOIN
 
+from crmtui.store.customers.contacts import find_contact
+from crmtui.store.customers.records import due_condition, find_customer
 from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_or_team
 from crmtui.store.kernel.clock import day_start, now, parse_date, parse_when
-from crmtui.store.customers.contacts import find_contact
-from crmtui.store.customers.records import due_condition, find_customer
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.dialect import locked
 from crmtui.store.kernel.errors import BadInput
@@ -83,9 +83,15 @@ def log_followup(
         customer = locked(Customer.select().where(Customer.id == customer.id)).get()  # its last and next follow-up
         contact_id = find_contact(actor, contact, customer.id).id if contact else None
         followup_id = Followup.insert(
-            customer=customer.id, contact=contact_id, user=actor.id, type=kind, at=when, note=note or "",
-            next_at=planned, created_at=moment,
-        ).execute()  # fmt: skip
+            customer=customer.id,
+            contact=contact_id,
+            user=actor.id,
+            type=kind,
+            at=when,
+            note=note or "",
+            next_at=planned,
+            created_at=moment,
+        ).execute()
         old = {"last_followup_at": customer.last_followup_at, "next_followup_at": customer.next_followup_at}
         new = {
             "last_followup_at": max(when, old["last_followup_at"] or when),
@@ -93,9 +99,14 @@ def log_followup(
         }
         Customer.update(**new).where(Customer.id == customer.id).execute()
         audit.record(
-            actor.login, "followup", followup_id, "create",
-            audit.changes({}, {"customer": customer.id, "type": kind, "at": when, "next_at": planned, "contact": contact_id}),
-        )  # fmt: skip
+            actor.login,
+            "followup",
+            followup_id,
+            "create",
+            audit.changes(
+                {}, {"customer": customer.id, "type": kind, "at": when, "next_at": planned, "contact": contact_id}
+            ),
+        )
         audit.record(actor.login, "customer", customer.id, "followup", audit.changes(old, new))
     return followup_id
 
@@ -122,9 +133,16 @@ def list_followups(
         where &= due_condition(Followup.next_at, flt.due)
     query = (
         Followup.select(
-            Followup.id, Followup.at, Customer.id, Customer.name, User.login, Contact.name, Followup.type,
-            Followup.note, Followup.next_at,
-        )  # fmt: skip
+            Followup.id,
+            Followup.at,
+            Customer.id,
+            Customer.name,
+            User.login,
+            Contact.name,
+            Followup.type,
+            Followup.note,
+            Followup.next_at,
+        )
         # LEFT joins (every follow-up has both) keep SQLite walking the `at` index instead of first building a
         # bloom filter over every customer.
         .join_from(Followup, Customer, JOIN.LEFT_OUTER)

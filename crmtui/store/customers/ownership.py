@@ -40,11 +40,20 @@ def log(actor: Actor, kind: str, moves: Iterable[Move], at: datetime, audited: b
     if not moves:
         return
     stamp = db_value(at)
-    write_rows(OwnershipEvent._meta.table_name, EVENT_COLUMNS,
-               [(customer, old, new, kind, reason, stamp, actor.id) for customer, old, new, reason in moves])  # fmt: skip
+    write_rows(
+        OwnershipEvent._meta.table_name,
+        EVENT_COLUMNS,
+        [(customer, old, new, kind, reason, stamp, actor.id) for customer, old, new, reason in moves],
+    )
     if audited:
-        write_rows(AuditLog._meta.table_name, AUDIT_COLUMNS,
-                   [(actor.login, stamp, "customer", customer, kind, owner_change(old, new)) for customer, old, new, _ in moves])  # fmt: skip
+        write_rows(
+            AuditLog._meta.table_name,
+            AUDIT_COLUMNS,
+            [
+                (actor.login, stamp, "customer", customer, kind, owner_change(old, new))
+                for customer, old, new, _ in moves
+            ],
+        )
 
 
 def log_table(actor: Actor, kind: str, table: str, at: datetime) -> None:
@@ -77,9 +86,12 @@ def to_owner(user_id: int, moment) -> dict:
 def to_pool(moment) -> dict:
     """What going back to the pool at MOMENT sets: no owner, and the one it had as former owner."""
     return {
-        Customer.owner: None, Customer.former_owner: Customer.owner, Customer.owned_at: None,
-        Customer.pooled_at: moment, Customer.updated_at: moment,
-    }  # fmt: skip
+        Customer.owner: None,
+        Customer.former_owner: Customer.owner,
+        Customer.owned_at: None,
+        Customer.pooled_at: moment,
+        Customer.updated_at: moment,
+    }
 
 
 # --- what counts towards the owned cap --------------------------------------------------------------------------

@@ -4,20 +4,20 @@ A name's key holds the name itself (lower case), its full pinyin and its initial
 readings (长 → zhang/chang) adds, for each other reading, the full pinyin and initials with that one character
 read so (linear, not every combination, so long names stay small). The readings are the modern standard ones
 (《通用规范汉字字典》, pypinyin-dict's ktghz2013 list), not pypinyin's heteronyms, which carry archaic readings
-(有 → wei, 限 → wen, 司 → ci...) that tripled the key of every "…有限公司" name. The first reading stays
-pypinyin's usual one (长 → zhang). Readings are cached per character: pypinyin per name runs at ~19k names/s, the
-cache several times faster (DESIGN.md), and str.translate over tables of the cached readings faster still.
+(有 → wei, 限 → wen, 司 → ci...) that bloated the key of every "…有限公司" name. The first reading stays
+pypinyin's usual one (长 → zhang). Readings are cached per character, much faster than pypinyin per name, and
+str.translate over tables of the cached readings faster still (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 
 MAX_OTHER_READINGS = 2
 
 
-@lru_cache(maxsize=None)
+@cache
 def _char_key(char: str) -> tuple[str, str, tuple[str, ...]]:
     """(full pinyin, initial, other readings) of one character; letters and digits stand for themselves."""
     if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
@@ -29,7 +29,7 @@ def _char_key(char: str) -> tuple[str, str, tuple[str, ...]]:
 def _readings(char: str) -> list[str]:
     """pypinyin's usual reading of CHAR first, then its other modern standard readings (toneless, ü as v)."""
     # Characters are read one at a time, never as words: pypinyin's phrase dictionary, most of its import time
-    # (0.3-0.7 s, the first key of every process), changes the reading of no character alone (checked for all
+    # (paid on the first key of every process), changes the reading of no character alone (checked for all
     # of U+3400-U+9FFF and U+F900-U+FAFF), so it is not loaded.
     os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
     from pypinyin import Style, pinyin
@@ -46,7 +46,7 @@ _MARK = "\x00"  # never in a translated name otherwise: a control character read
 
 class _Readings(dict):
     """ord(character) -> one part (0: full pinyin, 1: initial) of its _char_key, filled on first sight, so that
-    str.translate reads a whole name in C (a Python loop over its characters costs several times more). A character
+    str.translate reads a whole name in C (a Python loop over its characters costs much more). A character
     with other readings comes out as itself between two MARKs, for search_text to read it every way."""
 
     def __init__(self, part: int):

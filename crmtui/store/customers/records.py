@@ -13,10 +13,9 @@ from datetime import datetime, timedelta
 
 from peewee import JOIN, SQL, Expression, NodeList, fn
 
-from crmtui.store.customers import ownership
-from crmtui.store.kernel import audit, values
-from crmtui.store.customers import search
+from crmtui.store.customers import ownership, search
 from crmtui.store.customers.lifecycle import lifecycle_condition
+from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, may_give_to, require_active, visible_customers, writable_customers
 from crmtui.store.kernel.clock import day_start, local_today, now
 from crmtui.store.kernel.db import db
@@ -24,8 +23,8 @@ from crmtui.store.kernel.dialect import is_postgres
 from crmtui.store.kernel.errors import BadInput, NotFound, NotPermitted
 from crmtui.store.kernel.lookup import resolve
 from crmtui.store.kernel.models import Customer, CustomerTag, Territory, User
-from crmtui.store.org.users import find_user
 from crmtui.store.org.territories import check_territory_access, find_territory
+from crmtui.store.org.users import find_user
 
 DUE_WINDOWS = ("today", "overdue", "week")
 EDITABLE = ("name", "tier", "phone", "email", "industry", "source", "address")
@@ -67,8 +66,12 @@ class CustomerRow:
 
 def _checked(fields: dict) -> dict:
     """The EDITABLE fields given (None leaves one as it is; '' clears an optional one), read by kernel/values."""
-    readers = {"name": lambda v: values.name(v, "customer"), "tier": values.tier, "phone": values.phone,
-               "email": values.email}  # fmt: skip
+    readers = {
+        "name": lambda v: values.name(v, "customer"),
+        "tier": values.tier,
+        "phone": values.phone,
+        "email": values.email,
+    }
     return {k: readers.get(k, lambda v, k=k: values.text(v, k))(v) for k, v in fields.items() if v is not None}
 
 
@@ -131,7 +134,13 @@ def _replace_tags(customer_id: int, tags: list[str]) -> None:
 
 
 def tags_of(customer_id: int) -> list[str]:
-    return [t for (t,) in CustomerTag.select(CustomerTag.tag).where(CustomerTag.customer == customer_id).order_by(CustomerTag.tag).tuples()]
+    return [
+        t
+        for (t,) in CustomerTag.select(CustomerTag.tag)
+        .where(CustomerTag.customer == customer_id)
+        .order_by(CustomerTag.tag)
+        .tuples()
+    ]
 
 
 def add_customer(
@@ -148,7 +157,9 @@ def add_customer(
     tags=(),
 ) -> int:
     """Add a customer; returns its id. OWNER is 'me', a login or 'pool' (default: see _owner_for)."""
-    row = _checked(dict(name=name, tier=tier, phone=phone, email=email, industry=industry, source=source, address=address))
+    row = _checked(
+        dict(name=name, tier=tier, phone=phone, email=email, industry=industry, source=source, address=address)
+    )
     clean_tags = values.tags(tags)
     with db.atomic():
         owner_user = _owner_for(actor, owner)
@@ -166,8 +177,22 @@ def add_customer(
         _replace_tags(customer_id, clean_tags)
         if owner_user:
             ownership.log(actor, "create", [(customer_id, None, owner_user.id, None)], moment, audited=False)
-        shown = {k: row.get(k) for k in ("name", "tier", "phone", "email", "industry", "source", "address", "territory",
-                                          "owner", "owned_at", "pooled_at")}  # fmt: skip
+        shown = {
+            k: row.get(k)
+            for k in (
+                "name",
+                "tier",
+                "phone",
+                "email",
+                "industry",
+                "source",
+                "address",
+                "territory",
+                "owner",
+                "owned_at",
+                "pooled_at",
+            )
+        }
         audit.record(actor.login, "customer", customer_id, "create", audit.changes({}, {**shown, "tags": clean_tags}))
     return customer_id
 
@@ -304,13 +329,13 @@ def _page_plan(actor: Actor, flt: CustomerFilter, sort: str | None, offset: int,
     """How SQLite should find a page of the actor's unfiltered list in an indexed order: "walk" the index of the
     sort, testing each customer, or "gather" every customer the actor sees on the owner index and sort them;
     None leaves it to the planner. Its planner cannot tell: sqlite_stat1 gives every owner the average number of
-    customers and misses how large a territory's pool is, so it gathered a rep's ~64,000 customers (own and pool,
-    120 ms at 1M) to show 20, and read all 1M rows in id order for a rep who sees none (0.2-0.4 s).
+    customers and misses how large a territory's pool is, so it gathered every customer a rep sees (own and pool)
+    to show 20, and read every row in id order for a rep who sees none (docs/PERFORMANCE.md).
     A walk reads about (offset + limit) * total / visible rows, a gathering the visible ones: walk when the
     visible are at least sqrt((offset + limit) * total), counted on the owner index up to that bound.
     PostgreSQL's statistics (the owner's null fraction and most common values) make its planner choose right by
-    itself (EXPLAIN at 1M: it walks for a rep, gathers for one with 30 customers), and the count would cost it a
-    heap scan (9-25 ms): it is left alone."""
+    itself (EXPLAIN: it walks for a rep, gathers for one with few customers), and the count would cost it a heap
+    scan: it is left alone."""
     unfiltered = flt == CustomerFilter(include_deleted=flt.include_deleted)
     if is_postgres() or actor.is_admin or not limit or not unfiltered:
         return None
@@ -345,10 +370,19 @@ def list_customers(
     owner = User.alias()
     query = (
         Customer.select(
-            Customer.id, Customer.name, Customer.tier, owner.login, Territory.name, Customer.phone, Customer.email,
-            Customer.industry, Customer.last_followup_at, Customer.next_followup_at, Customer.created_at,
+            Customer.id,
+            Customer.name,
+            Customer.tier,
+            owner.login,
+            Territory.name,
+            Customer.phone,
+            Customer.email,
+            Customer.industry,
+            Customer.last_followup_at,
+            Customer.next_followup_at,
+            Customer.created_at,
             Customer.deleted_at,
-        )  # fmt: skip
+        )
         .join_from(Customer, owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
         # LEFT joins keep customer the outer loop, so a page walks the sort index rather than sorting everything.
         .join_from(Customer, Territory, JOIN.LEFT_OUTER, on=(Customer.territory == Territory.id))

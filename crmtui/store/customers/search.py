@@ -30,6 +30,11 @@ from crmtui.store.kernel.models import Customer, CustomerSearchKey
 Key = CustomerSearchKey
 KEY_TABLE = Key._meta.table_name
 
+# Bump KEY_RECIPE whenever customer_key makes different keys: the stored keys are then stale, and the next upgrade
+# (platform/schema.py) remakes them all. The recipe they were made by is a Setting row outside settings.SPECS.
+KEY_RECIPE = 1
+RECIPE_SETTING = "search_key_recipe"
+
 FTS_TABLE = "customer_fts"
 FTS_TERMS = "customer_fts_terms"  # the index's vocabulary (fts5vocab)
 FTS_SOURCE = "customer_search"  # a view of the key table: search_text padded, as the index holds it
@@ -49,16 +54,16 @@ PG_INDEX = "customer_search_key_trgm"
 SQLITE_TRIGGERS = {
     "customer_fts_insert": f"""
         CREATE TRIGGER IF NOT EXISTS customer_fts_insert AFTER INSERT ON {KEY_TABLE} BEGIN
-            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.customer_id, {_padded('new.')});
+            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.customer_id, {_padded("new.")});
         END""",
     "customer_fts_delete": f"""
         CREATE TRIGGER IF NOT EXISTS customer_fts_delete AFTER DELETE ON {KEY_TABLE} BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.customer_id, {_padded('old.')});
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.customer_id, {_padded("old.")});
         END""",
     "customer_fts_update": f"""
         CREATE TRIGGER IF NOT EXISTS customer_fts_update AFTER UPDATE OF search_text ON {KEY_TABLE} BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.customer_id, {_padded('old.')});
-            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.customer_id, {_padded('new.')});
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.customer_id, {_padded("old.")});
+            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.customer_id, {_padded("new.")});
         END""",
 }
 
@@ -90,11 +95,12 @@ def save_keys(rows: Iterable[tuple[int, str]]) -> None:
     )
 
 
-# --- the index: created by migration 0002, suspended around bulk loads ---------------------------------------
+# --- the index: made by migration 0009 (a frozen copy) and rebuild_keys, suspended around bulk loads ------------
 
 
 def create_index(database: Database) -> None:
-    """Create the search index on DATABASE (called by migration 0002_search)."""
+    """Create the search index on DATABASE (rebuild_keys). Migration 0009 holds a frozen copy of this DDL: a change
+    of it needs a migration of its own."""
     if isinstance(database, PostgresqlDatabase):
         ops = _trigram_ops(database)
         database.execute_sql(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON {KEY_TABLE} USING gin (search_text {ops})")
@@ -150,10 +156,18 @@ def _set_fts(database: Database, option: str, value: int) -> None:
     database.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('{option}', {value})")
 
 
+def keys_stale(database: Database) -> bool:
+    """Whether the stored keys were made by another recipe than KEY_RECIPE, or by one unknown (no record: migration
+    0009 copies the old keys and drops the record, a frozen migration being unable to run customer_key)."""
+    mark = "%s" if isinstance(database, PostgresqlDatabase) else "?"
+    row = database.execute_sql(f'SELECT value FROM setting WHERE "key" = {mark}', (RECIPE_SETTING,)).fetchone()
+    return row is None or row[0] != str(KEY_RECIPE)
+
+
 def rebuild_keys(database: Database, batch: int = 20_000) -> int:
-    """Recompute every customer's key with customer_key (after its recipe changed, or when the key table was made:
-    migrations 0007, 0009), a batch of customers at a time, the index dropped meanwhile and built once after.
-    Returns the number of customers."""
+    """Recompute every customer's key with customer_key (when keys_stale: the upgrade path runs it after the
+    migrations), a batch of customers at a time, the index dropped meanwhile and built once after, then record
+    KEY_RECIPE as the keys' recipe. Returns the number of customers."""
     drop_index(database)
     database.execute_sql(f"DELETE FROM {KEY_TABLE}")
     mark = "%s" if isinstance(database, PostgresqlDatabase) else "?"
@@ -168,6 +182,11 @@ def rebuild_keys(database: Database, batch: int = 20_000) -> int:
         last, count = rows[-1][0], count + len(rows)
     create_index(database)
     database.execute_sql(f"ANALYZE {KEY_TABLE}")
+    database.execute_sql(
+        f'INSERT INTO setting ("key", value) VALUES ({mark}, {mark})'
+        ' ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
+        (RECIPE_SETTING, str(KEY_RECIPE)),
+    )
     return count
 
 
@@ -310,7 +329,9 @@ def ranked_ids(actor: Actor, text: str, limit: int, scope: Expression | None = N
         where &= _like(Key.search_text, "%%%s%%", term)
     word_start = _like(Key.search_text, "%s%%", query) | _like(Key.search_text, "%% %s%%", query)
     found: dict[int, tuple] = {}
-    select = _with_key(Customer.select(Customer.id, rank(query, key=Key.search_text), fn.LENGTH(Customer.name), Customer.name))
+    select = _with_key(
+        Customer.select(Customer.id, rank(query, key=Key.search_text), fn.LENGTH(Customer.name), Customer.name)
+    )
 
     def run(sql: str, params: list) -> None:
         for id_, rank_, length, name in db.execute_sql(sql, params):
@@ -331,7 +352,9 @@ def ranked_ids(actor: Actor, text: str, limit: int, scope: Expression | None = N
     def chunks(condition: Expression):
         """Confirms a chunk of candidate ids: the statement is made once (Peewee takes ~1 ms to make one) and
         the ids go in as one JSON parameter (hundreds of parameters are slower still)."""
-        sql, params = select.where(where & condition(Customer.id.in_(SQL("(SELECT value FROM json_each(?))", (_IDS,))))).sql()
+        sql, params = select.where(
+            where & condition(Customer.id.in_(SQL("(SELECT value FROM json_each(?))", (_IDS,))))
+        ).sql()
         at = params.index(_IDS)
         return lambda ids: run(sql, params[:at] + [json.dumps(ids)] + params[at + 1 :])
 
@@ -363,12 +386,17 @@ def _tier(fts_query: str | None, confirm, full, chunk: int, always: bool = False
     last = 0
     while fts_query != "" and not full():
         if fts_query is None:
-            ids = [r[0] for r in db.execute_sql("SELECT id FROM customer WHERE id > ? ORDER BY id LIMIT ?", (last, chunk))]
+            ids = [
+                r[0] for r in db.execute_sql("SELECT id FROM customer WHERE id > ? ORDER BY id LIMIT ?", (last, chunk))
+            ]
         else:
-            ids = [r[0] for r in db.execute_sql(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?",
-                (fts_query, last, chunk),
-            )]  # fmt: skip
+            ids = [
+                r[0]
+                for r in db.execute_sql(
+                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?",
+                    (fts_query, last, chunk),
+                )
+            ]
         if ids or always:
             confirm(ids)
             always = False
@@ -389,7 +417,9 @@ def _pg_rest(where: Expression, found: dict, limit: int, indexed: bool) -> None:
     LIMIT the planner walks the table (or its primary key) until it has them: right for a common term, but a
     rare one (3+ characters: the trigram index can answer) is read through the index instead (1 ms against 60
     ms for 0.1% of 200k customers). 1–2 characters have no trigram: the walk it is."""
-    rows = _with_key(Customer.select(Customer.id, fn.LENGTH(Customer.name), Customer.name)).where(where).limit(limit * 5)
+    rows = (
+        _with_key(Customer.select(Customer.id, fn.LENGTH(Customer.name), Customer.name)).where(where).limit(limit * 5)
+    )
     with db.atomic():
         if indexed and _pg_estimate(where) * 10 < _pg_estimate(None):
             db.execute_sql("SET LOCAL enable_seqscan = off")
@@ -400,7 +430,9 @@ def _pg_rest(where: Expression, found: dict, limit: int, indexed: bool) -> None:
 
 def _pg_estimate(where: Expression | None) -> float:
     """The planner's estimate of the customers WHERE holds (all of them: None)."""
-    sql, params = _with_key(Customer.select(SQL("1"))).where(where).sql() if where is not None else ("SELECT 1 FROM customer", [])
+    sql, params = (
+        _with_key(Customer.select(SQL("1"))).where(where).sql() if where is not None else ("SELECT 1 FROM customer", [])
+    )
     plan = db.execute_sql("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()[0]
     return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
 

@@ -2,7 +2,7 @@
 
 Values leave the database already as text (money `12.50`, times ISO-8601 UTC `2026-03-01T09:30:00Z`, flags
 `yes`/`no`, references by name), so a writer can pass the cursor's tuples straight through: a per-cell Python
-conversion would cost more than the CSV writing itself (DESIGN.md speed facts).
+conversion would cost more than the CSV writing itself (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
@@ -16,18 +16,35 @@ from typing import Any
 
 from peewee import JOIN, Case, Field, Select, fn
 
-from crmtui.store.kernel.access import Actor, require_admin
-from crmtui.store.kernel.clock import parse_when
+from crmtui.store.customers.records import CustomerFilter, _conditions, find_customer
 from crmtui.store.exchange.csvtext import csv_text, line_writer
-from crmtui.store.kernel import bulk
+from crmtui.store.kernel import bulk, dialect
+from crmtui.store.kernel.access import Actor, require_admin
 from crmtui.store.kernel.bulk import stream
+from crmtui.store.kernel.clock import parse_when
 from crmtui.store.kernel.db import db
-from crmtui.store.kernel import dialect
 from crmtui.store.kernel.dialect import cents_as_text, date_text, is_postgres, utc_text
 from crmtui.store.kernel.errors import BadInput
-from crmtui.store.kernel.models import AuditLog, Contact, Contract, Customer, CustomerTag, Deal, DealStageHistory, Followup, Invoice, OwnershipEvent, Payment, Pipeline, Product, Quote, Stage, Territory, Ticket, User
-from crmtui.store.customers.records import CustomerFilter, _conditions
-from crmtui.store.customers.records import find_customer
+from crmtui.store.kernel.models import (
+    AuditLog,
+    Contact,
+    Contract,
+    Customer,
+    CustomerTag,
+    Deal,
+    DealStageHistory,
+    Followup,
+    Invoice,
+    OwnershipEvent,
+    Payment,
+    Pipeline,
+    Product,
+    Quote,
+    Stage,
+    Territory,
+    Ticket,
+    User,
+)
 
 SQLITE_FETCH = 2000  # lines per round trip of the CSV text path
 COPY_CHUNK = 1 << 20  # bytes of PostgreSQL's CSV handed on at once
@@ -63,9 +80,11 @@ def flag(field: Field):
 
 def tag_lists():
     """Each customer's tags as one `;`-separated cell, aggregated once and joined (a correlated subquery per
-    customer costs PostgreSQL a third of the export)."""
+    customer costs PostgreSQL much of the export's time)."""
     return (
-        CustomerTag.select(CustomerTag.customer.alias("customer_id"), dialect.joined(CustomerTag.tag, ";").alias("tags"))
+        CustomerTag.select(
+            CustomerTag.customer.alias("customer_id"), dialect.joined(CustomerTag.tag, ";").alias("tags")
+        )
         .group_by(CustomerTag.customer)
         .alias("tag_list")
     )
@@ -83,9 +102,15 @@ class Entity:
 def _customer_filters(actor: Actor, query: Select, filters: ExportFilters) -> Select:
     """The customer list's own filters (one rule in one place), plus one customer by id or name."""
     chosen = CustomerFilter(
-        owner=filters.owner, tier=filters.tier, tag=filters.tag, territory=filters.territory,
-        stale_days=filters.stale_days, due=filters.due, text=filters.text, include_deleted=filters.include_deleted,
-    )  # fmt: skip
+        owner=filters.owner,
+        tier=filters.tier,
+        tag=filters.tag,
+        territory=filters.territory,
+        stale_days=filters.stale_days,
+        due=filters.due,
+        text=filters.text,
+        include_deleted=filters.include_deleted,
+    )
     query = query.where(_conditions(actor, chosen))
     if filters.customer:
         query = query.where(Customer.id == find_customer(actor, filters.customer).id)
@@ -103,15 +128,28 @@ def _period(query: Select, field: Field, filters: ExportFilters) -> Select:
 def _customers(actor: Actor, filters: ExportFilters):
     owner, former, tags = User.alias("owner"), User.alias("former"), tag_lists()
     columns = {
-        "id": Customer.id, "name": Customer.name, "tier": Customer.tier, "phone": Customer.phone,
-        "email": Customer.email, "industry": Customer.industry, "source": Customer.source,
-        "address": Customer.address, "external_id": Customer.external_id, "territory": Territory.name,
-        "owner": owner.login, "former_owner": former.login, "tags": tags.c.tags,
-        "owned_at": utc_text(Customer.owned_at), "pooled_at": utc_text(Customer.pooled_at),
-        "last_followup_at": utc_text(Customer.last_followup_at), "next_followup_at": utc_text(Customer.next_followup_at),
-        "locked": flag(Customer.locked), "created_at": utc_text(Customer.created_at),
-        "updated_at": utc_text(Customer.updated_at), "deleted_at": utc_text(Customer.deleted_at),
-    }  # fmt: skip
+        "id": Customer.id,
+        "name": Customer.name,
+        "tier": Customer.tier,
+        "phone": Customer.phone,
+        "email": Customer.email,
+        "industry": Customer.industry,
+        "source": Customer.source,
+        "address": Customer.address,
+        "external_id": Customer.external_id,
+        "territory": Territory.name,
+        "owner": owner.login,
+        "former_owner": former.login,
+        "tags": tags.c.tags,
+        "owned_at": utc_text(Customer.owned_at),
+        "pooled_at": utc_text(Customer.pooled_at),
+        "last_followup_at": utc_text(Customer.last_followup_at),
+        "next_followup_at": utc_text(Customer.next_followup_at),
+        "locked": flag(Customer.locked),
+        "created_at": utc_text(Customer.created_at),
+        "updated_at": utc_text(Customer.updated_at),
+        "deleted_at": utc_text(Customer.deleted_at),
+    }
     query = (
         Customer.select()
         .join_from(Customer, Territory)
@@ -125,7 +163,7 @@ def _customers(actor: Actor, filters: ExportFilters):
 
 def _child_of_customer(model, actor: Actor, filters: ExportFilters, columns: dict, when: Field, extra=None):
     """A table hanging off customers: scoped and filtered through its customer."""
-    query = model.select().join_from(model, Customer, on=(getattr(model, "customer") == Customer.id))
+    query = model.select().join_from(model, Customer, on=(model.customer == Customer.id))
     for join in extra or ():
         query = join(query)
     query = _period(_customer_filters(actor, query, filters), when, filters)
@@ -133,17 +171,39 @@ def _child_of_customer(model, actor: Actor, filters: ExportFilters, columns: dic
 
 
 def _contacts(actor, filters):
-    return _child_of_customer(Contact, actor, filters, {
-        "name": Contact.name, "title": Contact.title, "phone": Contact.phone, "email": Contact.email,
-        "wechat": Contact.wechat, "birthday": date_text(Contact.birthday), "created_at": utc_text(Contact.created_at),
-    }, Contact.created_at)  # fmt: skip
+    return _child_of_customer(
+        Contact,
+        actor,
+        filters,
+        {
+            "name": Contact.name,
+            "title": Contact.title,
+            "phone": Contact.phone,
+            "email": Contact.email,
+            "wechat": Contact.wechat,
+            "birthday": date_text(Contact.birthday),
+            "created_at": utc_text(Contact.created_at),
+        },
+        Contact.created_at,
+    )
 
 
 def _followups(actor, filters):
-    return _child_of_customer(Followup, actor, filters, {
-        "user": User.login, "type": Followup.type, "at": utc_text(Followup.at), "note": Followup.note,
-        "next_at": utc_text(Followup.next_at), "created_at": utc_text(Followup.created_at),
-    }, Followup.at, [lambda q: q.join_from(Followup, User, on=(Followup.user == User.id))])  # fmt: skip
+    return _child_of_customer(
+        Followup,
+        actor,
+        filters,
+        {
+            "user": User.login,
+            "type": Followup.type,
+            "at": utc_text(Followup.at),
+            "note": Followup.note,
+            "next_at": utc_text(Followup.next_at),
+            "created_at": utc_text(Followup.created_at),
+        },
+        Followup.at,
+        [lambda q: q.join_from(Followup, User, on=(Followup.user == User.id))],
+    )
 
 
 def _deals(actor, filters):
@@ -153,12 +213,26 @@ def _deals(actor, filters):
         lambda q: q.join_from(Deal, Stage),
         lambda q: q.join_from(Deal, owner, on=(Deal.owner == owner.id), join_type=JOIN.LEFT_OUTER),
     ]
-    query, columns = _child_of_customer(Deal, actor, filters, {
-        "title": Deal.title, "pipeline": Pipeline.name, "stage": Stage.name, "amount": cents_as_text(Deal.amount),
-        "expected_close": date_text(Deal.expected_close), "owner": owner.login, "external_id": Deal.external_id,
-        "created_at": utc_text(Deal.created_at), "stage_entered_at": utc_text(Deal.stage_entered_at),
-        "closed_at": utc_text(Deal.closed_at), "lost_reason": Deal.lost_reason,
-    }, Deal.created_at, joins)  # fmt: skip
+    query, columns = _child_of_customer(
+        Deal,
+        actor,
+        filters,
+        {
+            "title": Deal.title,
+            "pipeline": Pipeline.name,
+            "stage": Stage.name,
+            "amount": cents_as_text(Deal.amount),
+            "expected_close": date_text(Deal.expected_close),
+            "owner": owner.login,
+            "external_id": Deal.external_id,
+            "created_at": utc_text(Deal.created_at),
+            "stage_entered_at": utc_text(Deal.stage_entered_at),
+            "closed_at": utc_text(Deal.closed_at),
+            "lost_reason": Deal.lost_reason,
+        },
+        Deal.created_at,
+        joins,
+    )
     if filters.stage:
         query = query.where(Stage.name == filters.stage)
     if not filters.include_deleted:
@@ -169,14 +243,22 @@ def _deals(actor, filters):
 def _stage_history(actor, filters):
     from_stage, to_stage, by = Stage.alias("from_stage"), Stage.alias("to_stage"), User.alias("by_user")
     columns = {
-        "id": DealStageHistory.id, "deal": Deal.id, "deal_external_id": Deal.external_id, "customer": Customer.name,
-        "from_stage": from_stage.name, "to_stage": to_stage.name, "at": utc_text(DealStageHistory.at), "by": by.login,
-    }  # fmt: skip
+        "id": DealStageHistory.id,
+        "deal": Deal.id,
+        "deal_external_id": Deal.external_id,
+        "customer": Customer.name,
+        "from_stage": from_stage.name,
+        "to_stage": to_stage.name,
+        "at": utc_text(DealStageHistory.at),
+        "by": by.login,
+    }
     query = (
         DealStageHistory.select()
         .join_from(DealStageHistory, Deal)
         .join_from(Deal, Customer)
-        .join_from(DealStageHistory, from_stage, on=(DealStageHistory.from_stage == from_stage.id), join_type=JOIN.LEFT_OUTER)
+        .join_from(
+            DealStageHistory, from_stage, on=(DealStageHistory.from_stage == from_stage.id), join_type=JOIN.LEFT_OUTER
+        )
         .join_from(DealStageHistory, to_stage, on=(DealStageHistory.to_stage == to_stage.id))
         .join_from(DealStageHistory, by, on=(DealStageHistory.by == by.id), join_type=JOIN.LEFT_OUTER)
     )
@@ -187,28 +269,57 @@ def _stage_history(actor, filters):
 def _products(actor, filters):
     del actor, filters
     columns = {
-        "id": Product.id, "code": Product.code, "name": Product.name, "unit": Product.unit,
-        "unit_price": cents_as_text(Product.unit_price), "active": flag(Product.active),
-    }  # fmt: skip
+        "id": Product.id,
+        "code": Product.code,
+        "name": Product.name,
+        "unit": Product.unit,
+        "unit_price": cents_as_text(Product.unit_price),
+        "active": flag(Product.active),
+    }
     return Product.select().order_by(Product.id), columns
 
 
 def _quotes(actor, filters):
     by = User.alias("quote_by")
-    query, columns = _child_of_customer(Quote, actor, filters, {
-        "number": Quote.number, "deal": Quote.deal, "status": Quote.status, "valid_until": date_text(Quote.valid_until),
-        "total": cents_as_text(Quote.total), "created_by": by.login, "created_at": utc_text(Quote.created_at),
-    }, Quote.created_at, [lambda q: q.join_from(Quote, by, on=(Quote.created_by == by.id), join_type=JOIN.LEFT_OUTER)])  # fmt: skip
+    query, columns = _child_of_customer(
+        Quote,
+        actor,
+        filters,
+        {
+            "number": Quote.number,
+            "deal": Quote.deal,
+            "status": Quote.status,
+            "valid_until": date_text(Quote.valid_until),
+            "total": cents_as_text(Quote.total),
+            "created_by": by.login,
+            "created_at": utc_text(Quote.created_at),
+        },
+        Quote.created_at,
+        [lambda q: q.join_from(Quote, by, on=(Quote.created_by == by.id), join_type=JOIN.LEFT_OUTER)],
+    )
     return _status(query, Quote, filters), columns
 
 
 def _contracts(actor, filters):
     owner = User.alias("contract_owner")
-    query, columns = _child_of_customer(Contract, actor, filters, {
-        "number": Contract.number, "deal": Contract.deal, "owner": owner.login, "signed_on": date_text(Contract.signed_on),
-        "start_on": date_text(Contract.start_on), "end_on": date_text(Contract.end_on), "amount": cents_as_text(Contract.amount),
-        "status": Contract.status, "created_at": utc_text(Contract.created_at),
-    }, Contract.created_at, [lambda q: q.join_from(Contract, owner, on=(Contract.owner == owner.id), join_type=JOIN.LEFT_OUTER)])  # fmt: skip
+    query, columns = _child_of_customer(
+        Contract,
+        actor,
+        filters,
+        {
+            "number": Contract.number,
+            "deal": Contract.deal,
+            "owner": owner.login,
+            "signed_on": date_text(Contract.signed_on),
+            "start_on": date_text(Contract.start_on),
+            "end_on": date_text(Contract.end_on),
+            "amount": cents_as_text(Contract.amount),
+            "status": Contract.status,
+            "created_at": utc_text(Contract.created_at),
+        },
+        Contract.created_at,
+        [lambda q: q.join_from(Contract, owner, on=(Contract.owner == owner.id), join_type=JOIN.LEFT_OUTER)],
+    )
     return _status(query, Contract, filters), columns
 
 
@@ -220,26 +331,57 @@ def _of_contract(model, actor, filters, columns: dict, when: Field):
 
 def _payments(actor, filters):
     by = User.alias("paid_by")
-    query, columns = _of_contract(Payment, actor, filters, {
-        "amount": cents_as_text(Payment.amount), "paid_on": date_text(Payment.paid_on), "by": by.login, "note": Payment.note,
-        "created_at": utc_text(Payment.created_at),
-    }, Payment.paid_on)  # fmt: skip
+    query, columns = _of_contract(
+        Payment,
+        actor,
+        filters,
+        {
+            "amount": cents_as_text(Payment.amount),
+            "paid_on": date_text(Payment.paid_on),
+            "by": by.login,
+            "note": Payment.note,
+            "created_at": utc_text(Payment.created_at),
+        },
+        Payment.paid_on,
+    )
     return query.join_from(Payment, by, on=(Payment.by == by.id), join_type=JOIN.LEFT_OUTER), columns
 
 
 def _invoices(actor, filters):
-    return _of_contract(Invoice, actor, filters, {
-        "number": Invoice.number, "amount": cents_as_text(Invoice.amount), "issued_on": date_text(Invoice.issued_on),
-        "type": Invoice.type, "buyer_tax_id": Invoice.buyer_tax_id, "created_at": utc_text(Invoice.created_at),
-    }, Invoice.issued_on)  # fmt: skip
+    return _of_contract(
+        Invoice,
+        actor,
+        filters,
+        {
+            "number": Invoice.number,
+            "amount": cents_as_text(Invoice.amount),
+            "issued_on": date_text(Invoice.issued_on),
+            "type": Invoice.type,
+            "buyer_tax_id": Invoice.buyer_tax_id,
+            "created_at": utc_text(Invoice.created_at),
+        },
+        Invoice.issued_on,
+    )
 
 
 def _tickets(actor, filters):
     assignee = User.alias("assignee")
-    query, columns = _child_of_customer(Ticket, actor, filters, {
-        "subject": Ticket.subject, "priority": Ticket.priority, "status": Ticket.status, "assignee": assignee.login,
-        "due_by": utc_text(Ticket.due_by), "created_at": utc_text(Ticket.created_at), "resolved_at": utc_text(Ticket.resolved_at),
-    }, Ticket.created_at, [lambda q: q.join_from(Ticket, assignee, on=(Ticket.assignee == assignee.id), join_type=JOIN.LEFT_OUTER)])  # fmt: skip
+    query, columns = _child_of_customer(
+        Ticket,
+        actor,
+        filters,
+        {
+            "subject": Ticket.subject,
+            "priority": Ticket.priority,
+            "status": Ticket.status,
+            "assignee": assignee.login,
+            "due_by": utc_text(Ticket.due_by),
+            "created_at": utc_text(Ticket.created_at),
+            "resolved_at": utc_text(Ticket.resolved_at),
+        },
+        Ticket.created_at,
+        [lambda q: q.join_from(Ticket, assignee, on=(Ticket.assignee == assignee.id), join_type=JOIN.LEFT_OUTER)],
+    )
     return _status(query, Ticket, filters), columns
 
 
@@ -257,10 +399,16 @@ def _users(actor, filters):
     del actor
     manager = User.alias("manager")
     columns = {
-        "id": User.id, "login": User.login, "display_name": User.display_name, "role": User.role,
-        "manager": manager.login, "territory": Territory.name, "active": flag(User.active), "email": User.email,
+        "id": User.id,
+        "login": User.login,
+        "display_name": User.display_name,
+        "role": User.role,
+        "manager": manager.login,
+        "territory": Territory.name,
+        "active": flag(User.active),
+        "email": User.email,
         "created_at": utc_text(User.created_at),
-    }  # fmt: skip
+    }
     query = (
         User.select()
         .join_from(User, manager, on=(User.manager == manager.id), join_type=JOIN.LEFT_OUTER)
@@ -276,12 +424,22 @@ def _users(actor, filters):
 def _ownership(actor, filters):
     from_user, to_user, by = User.alias("from_user"), User.alias("to_user"), User.alias("event_by")
     columns = {
-        "id": OwnershipEvent.id, "customer_id": Customer.id, "customer": Customer.name, "kind": OwnershipEvent.kind,
-        "from_user": from_user.login, "to_user": to_user.login, "reason": OwnershipEvent.reason,
-        "at": utc_text(OwnershipEvent.at), "by": by.login,
-    }  # fmt: skip
+        "id": OwnershipEvent.id,
+        "customer_id": Customer.id,
+        "customer": Customer.name,
+        "kind": OwnershipEvent.kind,
+        "from_user": from_user.login,
+        "to_user": to_user.login,
+        "reason": OwnershipEvent.reason,
+        "at": utc_text(OwnershipEvent.at),
+        "by": by.login,
+    }
     query = OwnershipEvent.select().join_from(OwnershipEvent, Customer)
-    for alias, field in ((from_user, OwnershipEvent.from_user), (to_user, OwnershipEvent.to_user), (by, OwnershipEvent.by)):
+    for alias, field in (
+        (from_user, OwnershipEvent.from_user),
+        (to_user, OwnershipEvent.to_user),
+        (by, OwnershipEvent.by),
+    ):
         query = query.join_from(OwnershipEvent, alias, on=(field == alias.id), join_type=JOIN.LEFT_OUTER)
     query = _period(_customer_filters(actor, query, filters), OwnershipEvent.at, filters)
     return query.order_by(OwnershipEvent.id), columns
@@ -290,9 +448,14 @@ def _ownership(actor, filters):
 def _audit(actor, filters):
     require_admin(actor, "export the audit log")
     columns = {
-        "id": AuditLog.id, "at": utc_text(AuditLog.at), "actor": AuditLog.actor, "entity": AuditLog.entity,
-        "entity_id": AuditLog.entity_id, "action": AuditLog.action, "changes": AuditLog.changes,
-    }  # fmt: skip
+        "id": AuditLog.id,
+        "at": utc_text(AuditLog.at),
+        "actor": AuditLog.actor,
+        "entity": AuditLog.entity,
+        "entity_id": AuditLog.entity_id,
+        "action": AuditLog.action,
+        "changes": AuditLog.changes,
+    }
     return _period(AuditLog.select(), AuditLog.at, filters).order_by(AuditLog.id), columns
 
 
@@ -343,8 +506,8 @@ def export_csv(
     delimiter: str = ",",
 ) -> tuple[list[str], Iterator[tuple[str, int]]]:
     """export()'s rows as CSV text the database writes: the column names and a lazy stream of (text, rows in it),
-    byte for byte what csvtext.csv_text writes of export()'s rows, with no Python work per cell (DESIGN.md speed
-    facts). Iterate it to the end before the next query on this connection."""
+    byte for byte what csvtext.csv_text writes of export()'s rows, with no Python work per cell (that work would
+    cost more than the writing). Iterate it to the end before the next query on this connection."""
     if delimiter not in (",", "\t"):
         raise BadInput(f"A CSV delimiter is a comma or a tab, not {delimiter!r}.")
     query, chosen, cells = selection(actor, entity, columns, filters)
@@ -429,5 +592,3 @@ def _written(rows: Iterator[tuple], delimiter: str) -> Iterator[tuple[str, int]]
     """ROWS as csv_text writes them, in batches."""
     while batch := list(itertools.islice(rows, bulk.PG_FETCH)):
         yield csv_text(batch, delimiter), len(batch)
-
-

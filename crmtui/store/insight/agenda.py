@@ -11,16 +11,16 @@ from decimal import Decimal
 
 from peewee import fn
 
+from crmtui.store.customers import lifecycle
+from crmtui.store.kernel import dialect
 from crmtui.store.kernel.access import Actor
 from crmtui.store.kernel.clock import day_start, local_today, now, to_local
-from crmtui.store.kernel import dialect
 from crmtui.store.kernel.models import Contact, Contract, Customer, Deal, Instalment, Stage, Ticket
+from crmtui.store.money.contracts import ending_condition
+from crmtui.store.money.payments import instalment_status, open_amount
 from crmtui.store.org.users import whose
 from crmtui.store.pool.warnings import warn
 from crmtui.store.sales.deals import stuck_condition
-from crmtui.store.money.contracts import ending_condition
-from crmtui.store.money.payments import instalment_status, open_amount
-from crmtui.store.customers import lifecycle
 
 CONTRACT_DAYS = 30  # contracts ending within this many days
 INSTALMENT_DAYS = 7  # instalments falling due within this many days (overdue ones always)
@@ -113,7 +113,13 @@ def _followups(user_id: int, end_of_day: datetime) -> list[AgendaItem]:
 
 def _reclaim(actor: Actor, login: str, moment: datetime) -> list[AgendaItem]:
     return [
-        AgendaItem(r.id, r.name, r.due_at, f"{r.rule}; {r.days_left} day{'s' if r.days_left != 1 else ''} left", customer_id=r.id)
+        AgendaItem(
+            r.id,
+            r.name,
+            r.due_at,
+            f"{r.rule}; {r.days_left} day{'s' if r.days_left != 1 else ''} left",
+            customer_id=r.id,
+        )
         for r in warn(actor, login)[:SECTION_LIMIT]
     ]
 
@@ -158,15 +164,23 @@ def _instalments(user_id: int, day: date) -> list[AgendaItem]:
     status = instalment_status(day)
     query = (
         Instalment.select(
-            Instalment.id, Contract.number, Customer.name, Instalment.seq, Instalment.due_on, status, open_amount(),
+            Instalment.id,
+            Contract.number,
+            Customer.name,
+            Instalment.seq,
+            Instalment.due_on,
+            status,
+            open_amount(),
             Customer.id,
-        )  # fmt: skip
+        )
         .join(Contract, on=(Instalment.contract == Contract.id))
         .join(Customer, on=(Contract.customer == Customer.id))
         .where(
-            _their_contracts(user_id), Contract.deleted_at.is_null(), status != "paid",
+            _their_contracts(user_id),
+            Contract.deleted_at.is_null(),
+            status != "paid",
             Instalment.due_on <= day + timedelta(days=INSTALMENT_DAYS),
-        )  # fmt: skip
+        )
         .order_by(Instalment.due_on, Instalment.id)
         .limit(SECTION_LIMIT)
         .tuples()
@@ -179,7 +193,9 @@ def _instalments(user_id: int, day: date) -> list[AgendaItem]:
 
 def _tickets(user_id: int) -> list[AgendaItem]:
     query = (
-        Ticket.select(Ticket.id, Ticket.subject, Customer.name, Ticket.due_by, Ticket.priority, Ticket.status, Customer.id)
+        Ticket.select(
+            Ticket.id, Ticket.subject, Customer.name, Ticket.due_by, Ticket.priority, Ticket.status, Customer.id
+        )
         .join(Customer, on=(Ticket.customer == Customer.id))
         .where(Ticket.assignee == user_id, Ticket.status.in_(["open", "in-progress"]))
         .order_by(Ticket.due_by.is_null(), Ticket.due_by, Ticket.id)
@@ -209,15 +225,17 @@ def _birthdays(user_id: int, day: date) -> list[AgendaItem]:
     for i, name, customer, born, phone, cid in query:
         when = month_days[born.strftime("%m-%d")]
         ahead = (when - day).days
-        detail = ("today" if ahead == 0 else f"in {ahead} day{'s' if ahead != 1 else ''}") + (f"; {phone}" if phone else "")
+        detail = ("today" if ahead == 0 else f"in {ahead} day{'s' if ahead != 1 else ''}") + (
+            f"; {phone}" if phone else ""
+        )
         items.append(AgendaItem(i, f"{name} ({customer})", when, detail, customer_id=cid))
     return sorted(items, key=lambda item: (item.when, item.id))
 
 
 def _lifecycle(user_id: int, rule: str, moment: datetime) -> list[AgendaItem]:
     condition = getattr(lifecycle, rule)(moment)
-    last_contract = (
-        Contract.select(fn.MAX(Contract.signed_on)).where(Contract.customer == Customer.id, Contract.deleted_at.is_null())
+    last_contract = Contract.select(fn.MAX(Contract.signed_on)).where(
+        Contract.customer == Customer.id, Contract.deleted_at.is_null()
     )
     query = (
         Customer.select(Customer.id, Customer.name, Customer.last_followup_at, last_contract)

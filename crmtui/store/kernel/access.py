@@ -61,7 +61,10 @@ def actor_for(login: str | None) -> Actor:
     team = team_of(user.id) if user.role == "manager" else frozenset({user.id})
     territories = (
         frozenset(
-            t for (t,) in User.select(User.territory).where(User.id.in_(list(team)), User.territory.is_null(False)).tuples()
+            t
+            for (t,) in User.select(User.territory)
+            .where(User.id.in_(list(team)), User.territory.is_null(False))
+            .tuples()
         )
         if user.role == "manager"
         else frozenset({user.territory_id} if user.territory_id else ())

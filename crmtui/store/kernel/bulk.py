@@ -6,9 +6,9 @@ big load on SQLite, a table's indexes built once after its rows are in."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from contextlib import contextmanager
 from itertools import islice
 
 from peewee import Expression, Model, Select, Table

@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import os
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from crmtui.store.kernel.errors import BadInput, Invalid
 
@@ -19,14 +19,14 @@ _RELATIVE = re.compile(r"^([+-])(\d+)([dwmy])$")
 def _local_to_utc(dt: datetime) -> datetime:
     if dt.tzinfo is None:
         dt = dt.astimezone()  # a naive value is local time
-    return dt.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return dt.astimezone(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def to_local(dt: datetime | None) -> datetime | None:
     """A stored UTC time as local time (naive), for display."""
     if dt is None:
         return None
-    return dt.replace(tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
+    return dt.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
 
 
 def now() -> datetime:
@@ -37,7 +37,7 @@ def now() -> datetime:
             return _local_to_utc(datetime.fromisoformat(pinned))
         except ValueError:
             raise BadInput(f"CRM_NOW={pinned!r} is not an ISO date or datetime.") from None
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def local_today() -> date:

@@ -30,7 +30,10 @@ class TeamDatabase(PostgresqlDatabase):
     def make_schema(self) -> None:
         """Make the URL's schema if it is new, as a new SQLite path makes a new file (session.connect, once per
         run): without it the search path would fall through to public and put the team's tables there."""
-        if self.schema and not self.execute_sql("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)).fetchone():
+        if (
+            self.schema
+            and not self.execute_sql("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)).fetchone()
+        ):
             self.execute_sql(f"CREATE SCHEMA IF NOT EXISTS {quoted(self.schema)}")
 
 
@@ -64,7 +67,7 @@ def open_database(url: str) -> Database:
         **query,
     )
     # psycopg prepares a statement run 5 times; PostgreSQL's generic plan for it ignores the actual LIKE pattern
-    # and turned a 50 ms search into 300 ms in the TUI's long-lived connection. Plan each run for its values.
+    # and turned a quick search into a slow one in the TUI's long-lived connection. Plan each run for its values.
     options = [params.get("options"), "-c plan_cache_mode=force_custom_plan"]
     if schema:  # a schema per team (or per test) inside one server database
         options.append(f"-c search_path={_option(quoted(schema))},public")

@@ -1,4 +1,5 @@
-"""The errors the store raises; each carries the exit code of DESIGN.md so every front end reports it the same way."""
+"""The errors the store raises; each carries its exit code (0 done … 6 locked, see README's Configuration) so every
+front end reports it the same way."""
 
 
 class CrmError(Exception):

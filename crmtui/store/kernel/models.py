@@ -21,7 +21,6 @@ from crmtui.store.kernel.db import db
 from crmtui.store.kernel.values import CENT
 
 
-
 def to_cents(amount: Decimal | int | str) -> int:
     return int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -339,7 +338,30 @@ class OwnershipEvent(BaseModel):
 
 
 ALL_MODELS = [
-    Territory, User, PoolRules, TierRule, Customer, CustomerSearchKey, CustomerTag, Contact, Followup, Pipeline, Stage, Deal,
-    DealStageHistory, Product, Quote, QuoteLine, Contract, ContractLine, Instalment, Payment, Invoice, Ticket,
-    Visit, Setting, AuditLog, OwnershipEvent,
-]  # fmt: skip
+    Territory,
+    User,
+    PoolRules,
+    TierRule,
+    Customer,
+    CustomerSearchKey,
+    CustomerTag,
+    Contact,
+    Followup,
+    Pipeline,
+    Stage,
+    Deal,
+    DealStageHistory,
+    Product,
+    Quote,
+    QuoteLine,
+    Contract,
+    ContractLine,
+    Instalment,
+    Payment,
+    Invoice,
+    Ticket,
+    Visit,
+    Setting,
+    AuditLog,
+    OwnershipEvent,
+]

@@ -10,13 +10,31 @@ import unicodedata
 # Longest first, so 股份有限公司 is cut whole rather than leaving 股份.
 _COMPANY_SUFFIXES = sorted(
     [
-        "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团", "公司",
-        "co ltd", "company limited", "co limited", "limited", "ltd", "inc", "incorporated", "llc", "corp",
-        "corporation", "co", "gmbh", "plc", "sa", "ag",
+        "股份有限公司",
+        "有限责任公司",
+        "集团有限公司",
+        "有限公司",
+        "集团",
+        "公司",
+        "co ltd",
+        "company limited",
+        "co limited",
+        "limited",
+        "ltd",
+        "inc",
+        "incorporated",
+        "llc",
+        "corp",
+        "corporation",
+        "co",
+        "gmbh",
+        "plc",
+        "sa",
+        "ag",
     ],
     key=len,
     reverse=True,
-)  # fmt: skip
+)
 _SUFFIX = re.compile(r"(?:\s*(?:" + "|".join(re.escape(s) for s in _COMPANY_SUFFIXES) + r"))+$")
 _NOT_WORD = re.compile(r"[\W_]+")
 _PHONE_NOISE = re.compile(r"[\s\-().·/]+")

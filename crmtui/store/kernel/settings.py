@@ -87,7 +87,9 @@ def settings() -> list[SettingRow]:
     """Every setting with its value, its default and whether it was set, in SPECS order (one query)."""
     stored = dict(Setting.select(Setting.key, Setting.value).where(Setting.key.in_(list(SPECS))).tuples())
     return [
-        SettingRow(key, spec.check(stored[key]) if key in stored else spec.default, spec.default, key in stored, spec.help)
+        SettingRow(
+            key, spec.check(stored[key]) if key in stored else spec.default, spec.default, key in stored, spec.help
+        )
         for key, spec in SPECS.items()
     ]
 

@@ -49,8 +49,11 @@ CURRENCY_MARKS = {
     "HKD": ("HK$", "HKD"),
 }
 _ALL_MARKS = sorted({m for marks in CURRENCY_MARKS.values() for m in marks}, key=len, reverse=True)
-_MARK = re.compile(r"^(?P<before>" + "|".join(map(re.escape, _ALL_MARKS)) + r")?\s*(?P<number>.*?)\s*"
-                   r"(?P<after>" + "|".join(map(re.escape, _ALL_MARKS)) + r")?$", re.IGNORECASE)  # fmt: skip
+_MARK = re.compile(
+    r"^(?P<before>" + "|".join(map(re.escape, _ALL_MARKS)) + r")?\s*(?P<number>.*?)\s*"
+    r"(?P<after>" + "|".join(map(re.escape, _ALL_MARKS)) + r")?$",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"^-?(?:\d{1,3}(?:(?P<sep>[, _])\d{3})(?:(?P=sep)\d{3})*|\d+)?(?:\.\d*)?$")
 
 YES = ("yes", "y", "true", "t", "1", "on", "是")
@@ -72,8 +75,10 @@ def text(value: str | None, what: str = "text", required: bool = False) -> str |
             raise Invalid(f"A {what} cannot be empty.", "is empty")
         return None
     if len(cleaned) > MAX_TEXT:
-        raise Invalid(f"The {what} is {len(cleaned)} characters long; at most {MAX_TEXT} fit.",
-                      f"is {len(cleaned)} characters long; at most {MAX_TEXT} fit")  # fmt: skip
+        raise Invalid(
+            f"The {what} is {len(cleaned)} characters long; at most {MAX_TEXT} fit.",
+            f"is {len(cleaned)} characters long; at most {MAX_TEXT} fit",
+        )
     return cleaned
 
 
@@ -122,7 +127,9 @@ def choice(value: str, allowed: Iterable[str], label: str, fold: Callable[[str],
     allowed = tuple(allowed)
     folded = fold(_ascii(str(value)).strip())
     if folded not in allowed:
-        raise Invalid(f"Unknown {label} {value!r}: use one of {', '.join(allowed)}.", f"is not one of {', '.join(allowed)}")
+        raise Invalid(
+            f"Unknown {label} {value!r}: use one of {', '.join(allowed)}.", f"is not one of {', '.join(allowed)}"
+        )
     return folded
 
 
@@ -160,8 +167,10 @@ def phone(value: str | None) -> str | None:
     if not cleaned:
         return None
     if normalize.phone(cleaned) is None:
-        raise Invalid(f"{value!r} is not a phone number: use digits, optionally with +, spaces or dashes.",
-                      "is not a phone number")  # fmt: skip
+        raise Invalid(
+            f"{value!r} is not a phone number: use digits, optionally with +, spaces or dashes.",
+            "is not a phone number",
+        )
     return cleaned
 
 
@@ -178,8 +187,9 @@ def email(value: str | None) -> str | None:
 # --- money -------------------------------------------------------------------------------------------------------
 
 
-def money(value, what: str = "Amount", currency: str = "CNY", allow_zero: bool = True,
-          allow_negative: bool = False) -> Decimal:  # fmt: skip
+def money(
+    value, what: str = "Amount", currency: str = "CNY", allow_zero: bool = True, allow_negative: bool = False
+) -> Decimal:
     """An amount of money as users type it, exact to the cent (the rules are this module's docstring). WHAT names
     it in the sentence; CURRENCY is the database's (settings.get_setting('currency'))."""
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
@@ -187,7 +197,9 @@ def money(value, what: str = "Amount", currency: str = "CNY", allow_zero: bool =
     else:
         amount = _amount(str(value), what, currency)
     if not amount.is_finite():
-        raise Invalid(f"{what}: {value!r} is not an amount: it is not a number such as 12000 or 99.50.", "is not an amount")
+        raise Invalid(
+            f"{what}: {value!r} is not an amount: it is not a number such as 12000 or 99.50.", "is not an amount"
+        )
     if amount < 0 and not allow_negative and amount != 0:
         raise Invalid(f"{what}: {value!r} is not an amount of zero or more.", "is not an amount of zero or more")
     if abs(amount) >= MAX_AMOUNT:
@@ -200,20 +212,33 @@ def money(value, what: str = "Amount", currency: str = "CNY", allow_zero: bool =
     return amount
 
 
+def bounded(amount: Decimal, what: str) -> Decimal:
+    """AMOUNT (computed: a line's total, a document's) if it stays below the largest amount crm keeps."""
+    if abs(amount) >= MAX_AMOUNT:
+        raise Invalid(f"{what} comes to {amount:,.2f}, too large for an amount.", "is too large for an amount")
+    return amount
+
+
 def _amount(typed: str, what: str, currency: str) -> Decimal:
     written = _ascii(typed).strip()
     marked = _MARK.match(written)
     number = marked.group("number") if marked else written
     for mark in (marked.group("before"), marked.group("after")) if marked else ():
         if mark and mark.upper() not in CURRENCY_MARKS.get(currency, (currency,)):
-            raise Invalid(f"{what}: {typed!r} is not in {currency}, the currency of this database.",
-                          f"is not in {currency}, the currency of this database")  # fmt: skip
+            raise Invalid(
+                f"{what}: {typed!r} is not in {currency}, the currency of this database.",
+                f"is not in {currency}, the currency of this database",
+            )
     if not number or number in ("-", ".") or not _NUMBER.match(number):
-        raise Invalid(f"{what}: {typed!r} is not an amount: it is not a number such as 12000 or 99.50.", "is not an amount")
+        raise Invalid(
+            f"{what}: {typed!r} is not an amount: it is not a number such as 12000 or 99.50.", "is not an amount"
+        )
     try:
         return Decimal(re.sub(r"[, _]", "", number))
     except InvalidOperation:
-        raise Invalid(f"{what}: {typed!r} is not an amount: it is not a number such as 12000 or 99.50.", "is not an amount") from None
+        raise Invalid(
+            f"{what}: {typed!r} is not an amount: it is not a number such as 12000 or 99.50.", "is not an amount"
+        ) from None
 
 
 def decimal(value, what: str) -> Decimal:

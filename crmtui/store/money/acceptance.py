@@ -37,6 +37,18 @@ def accept_quote(
         lines = read_lines(QuoteLine, "quote", quote.id)
         customer = Customer.get_by_id(quote.customer_id)
         return create_contract(
-            actor, customer, lines, lines_total(lines), None, quote.deal_id, quote.id, signed, start, end, "active",
-            instalments, every, plan,
-        )  # fmt: skip
+            actor,
+            customer,
+            lines,
+            lines_total(lines),
+            None,
+            quote.deal_id,
+            quote.id,
+            signed,
+            start,
+            end,
+            "active",
+            instalments,
+            every,
+            plan,
+        )

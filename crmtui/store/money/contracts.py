@@ -12,20 +12,20 @@ from decimal import Decimal
 
 from peewee import JOIN, Expression, fn
 
+from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_scoped, find_customer_scoped
 from crmtui.store.kernel.clock import local_today
-from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput, Refused
+from crmtui.store.kernel.models import Contract, ContractLine, Customer, Invoice, Payment, User, from_cents
 from crmtui.store.kernel.numbering import check_number_free, next_number
 from crmtui.store.kernel.settings import currency
+from crmtui.store.kernel.values import CONTRACT_STATUSES
 from crmtui.store.money.plans import make_plan, write_plan
+from crmtui.store.org.users import find_user
 from crmtui.store.sales.deals import deal_of_customer
 from crmtui.store.sales.lines import Line, build_lines, copy_lines, insert_lines, lines_total
-from crmtui.store.kernel.models import Contract, ContractLine, Customer, Invoice, Payment, User, from_cents
-from crmtui.store.kernel.values import CONTRACT_STATUSES
-from crmtui.store.org.users import find_user
 
 # Which status may follow which (terminate is its own verb but obeys the same table).
 TRANSITIONS = {
@@ -57,7 +57,11 @@ class ContractRow:
 
 
 def _contracts():
-    return Contract.select(Contract).join(Customer, on=(Contract.customer == Customer.id)).where(Contract.deleted_at.is_null())
+    return (
+        Contract.select(Contract)
+        .join(Customer, on=(Contract.customer == Customer.id))
+        .where(Contract.deleted_at.is_null())
+    )
 
 
 def find_contract(actor: Actor, ref: str | int, write: bool = False) -> Contract:
@@ -115,16 +119,27 @@ def create_contract(
     )
     owner = customer.owner_id or actor.id
     row = dict(
-        number=number, customer=customer.id, deal=deal_id, quote=quote_id, owner=owner, signed_on=signed_on,
-        start_on=start_on, end_on=end_on, amount=amount, status=status,
-    )  # fmt: skip
+        number=number,
+        customer=customer.id,
+        deal=deal_id,
+        quote=quote_id,
+        owner=owner,
+        signed_on=signed_on,
+        start_on=start_on,
+        end_on=end_on,
+        amount=amount,
+        status=status,
+    )
     contract_id = Contract.insert(**row).execute()
     insert_lines(ContractLine, "contract", contract_id, lines)
     write_plan(contract_id, schedule)
     audit.record(
-        actor.login, "contract", contract_id, "create",
+        actor.login,
+        "contract",
+        contract_id,
+        "create",
         audit.changes({}, {**row, "lines": copy_lines(lines), "plan": [[d.isoformat(), str(a)] for d, a in schedule]}),
-    )  # fmt: skip
+    )
     return contract_id
 
 
@@ -161,9 +176,19 @@ def add_contract(
     with db.atomic():
         customer = find_customer(actor, customer_ref, write=True)
         return create_contract(
-            actor, customer, built, total, number, deal_of_customer(deal, customer.id), None, *dates, state,
-            instalments, every, plan,
-        )  # fmt: skip
+            actor,
+            customer,
+            built,
+            total,
+            number,
+            deal_of_customer(deal, customer.id),
+            None,
+            *dates,
+            state,
+            instalments,
+            every,
+            plan,
+        )
 
 
 # --- changing -----------------------------------------------------------------------------------------------
@@ -233,16 +258,12 @@ def terminate_contract(actor: Actor, ref: str | int, reason: str | None = None) 
 def paid_expression():
     """Per contract row: the cents paid on it (a correlated aggregate over payment's contract index)."""
     inner = Payment.alias()
-    return (
-        inner.select(fn.COALESCE(fn.SUM(inner.amount), 0)).where(inner.contract == Contract.id)
-    )
+    return inner.select(fn.COALESCE(fn.SUM(inner.amount), 0)).where(inner.contract == Contract.id)
 
 
 def invoiced_expression():
     inner = Invoice.alias()
-    return (
-        inner.select(fn.COALESCE(fn.SUM(inner.amount), 0)).where(inner.contract == Contract.id)
-    )
+    return inner.select(fn.COALESCE(fn.SUM(inner.amount), 0)).where(inner.contract == Contract.id)
 
 
 def _money(cents) -> Decimal:
@@ -277,10 +298,19 @@ def list_contracts(
     owner_user = User.alias()
     query = (
         Contract.select(
-            Contract.id, Contract.number, Customer.id, Customer.name, Contract.status, Contract.signed_on,
-            Contract.start_on, Contract.end_on, Contract.amount, paid_expression(), invoiced_expression(),
+            Contract.id,
+            Contract.number,
+            Customer.id,
+            Customer.name,
+            Contract.status,
+            Contract.signed_on,
+            Contract.start_on,
+            Contract.end_on,
+            Contract.amount,
+            paid_expression(),
+            invoiced_expression(),
             owner_user.login,
-        )  # fmt: skip
+        )
         .join_from(Contract, Customer, JOIN.LEFT_OUTER, on=(Contract.customer == Customer.id))
         .join_from(Contract, owner_user, JOIN.LEFT_OUTER, on=(Contract.owner == owner_user.id))
         .where(where)
@@ -292,7 +322,9 @@ def list_contracts(
     rows = []
     for cid, number, cust_id, cust, st, signed, start, end, amount, paid, invoiced, login in query:
         paid, invoiced = _money(paid), _money(invoiced)
-        rows.append(ContractRow(cid, number, cust_id, cust, st, signed, start, end, amount, paid, amount - paid, invoiced, login))
+        rows.append(
+            ContractRow(
+                cid, number, cust_id, cust, st, signed, start, end, amount, paid, amount - paid, invoiced, login
+            )
+        )
     return rows
-
-

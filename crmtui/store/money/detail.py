@@ -41,8 +41,25 @@ def get_contract(actor: Actor, ref: str | int) -> ContractDetail:
     quote_number = contract.quote.number if contract.quote_id else None
     owner = User.get_or_none(User.id == contract.owner_id) if contract.owner_id else None
     return ContractDetail(
-        contract.id, contract.number, customer.id, customer.name, contract.status, contract.signed_on,
-        contract.start_on, contract.end_on, contract.amount, paid, contract.amount - paid, invoiced,
-        owner.login if owner else None, deal.title if deal else None, quote_number, overdue,
-        contract.amount - invoiced, lines, instalments, payments, invoices,
-    )  # fmt: skip
+        contract.id,
+        contract.number,
+        customer.id,
+        customer.name,
+        contract.status,
+        contract.signed_on,
+        contract.start_on,
+        contract.end_on,
+        contract.amount,
+        paid,
+        contract.amount - paid,
+        invoiced,
+        owner.login if owner else None,
+        deal.title if deal else None,
+        quote_number,
+        overdue,
+        contract.amount - invoiced,
+        lines,
+        instalments,
+        payments,
+        invoices,
+    )

@@ -10,17 +10,17 @@ from decimal import Decimal
 
 from peewee import JOIN, fn
 
+from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_scoped, find_customer_scoped
 from crmtui.store.kernel.clock import local_today
-from crmtui.store.money.contracts import find_contract
-from crmtui.store.kernel.numbering import check_number_free, next_number
-from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.dialect import locked
-from crmtui.store.kernel.settings import currency
 from crmtui.store.kernel.errors import BadInput, Refused
 from crmtui.store.kernel.models import Contract, Customer, Invoice, from_cents
+from crmtui.store.kernel.numbering import check_number_free, next_number
+from crmtui.store.kernel.settings import currency
+from crmtui.store.money.contracts import find_contract
 
 TYPES = {"normal": "normal", "普票": "normal", "special": "special", "专票": "special"}
 # 统一社会信用代码: 18 characters; older tax registration numbers have 15 or 20.
@@ -82,7 +82,9 @@ def add_invoice(
     day = values.optional_day(issued_on) or local_today()
     with db.atomic():
         contract = find_contract(actor, contract_ref, write=True)
-        locked(Contract.select(Contract.id).where(Contract.id == contract.id)).execute()  # two invoices must not both fit
+        locked(
+            Contract.select(Contract.id).where(Contract.id == contract.id)
+        ).execute()  # two invoices must not both fit
         if contract.status == "draft":
             raise Refused(f"Contract {contract.number} is still a draft: invoice it once it is active.")
         already = invoiced_on(contract.id)
@@ -91,18 +93,34 @@ def add_invoice(
                 f"Contract {contract.number} is for {contract.amount} and {already} is already invoiced: "
                 f"{money} more would exceed it (use --force to invoice anyway)."
             )
-        number = check_number_free(Invoice, Invoice.number, number, "invoice") if number else next_number(Invoice, Invoice.number, "I", day)
+        number = (
+            check_number_free(Invoice, Invoice.number, number, "invoice")
+            if number
+            else next_number(Invoice, Invoice.number, "I", day)
+        )
         row = dict(number=number, contract=contract.id, amount=money, issued_on=day, type=kind, buyer_tax_id=tax_id)
         invoice_id = Invoice.insert(**row).execute()
-        shown = {**row, "contract": contract.number, **({"forced": True} if force and already + money > contract.amount else {})}
+        shown = {
+            **row,
+            "contract": contract.number,
+            **({"forced": True} if force and already + money > contract.amount else {}),
+        }
         audit.record(actor.login, "invoice", invoice_id, "create", audit.changes({}, shown))
     return invoice_id
 
 
 def _invoices():
     return (
-        Invoice.select(Invoice.id, Invoice.number, Contract.number, Customer.name, Invoice.amount, Invoice.issued_on,
-                       Invoice.type, Invoice.buyer_tax_id)  # fmt: skip
+        Invoice.select(
+            Invoice.id,
+            Invoice.number,
+            Contract.number,
+            Customer.name,
+            Invoice.amount,
+            Invoice.issued_on,
+            Invoice.type,
+            Invoice.buyer_tax_id,
+        )
         .join_from(Invoice, Contract, JOIN.LEFT_OUTER, on=(Invoice.contract == Contract.id))
         .join_from(Contract, Customer, JOIN.LEFT_OUTER, on=(Contract.customer == Customer.id))
     )

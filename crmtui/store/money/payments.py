@@ -9,16 +9,16 @@ from decimal import Decimal
 
 from peewee import JOIN, Case, Expression
 
+from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_scoped
 from crmtui.store.kernel.clock import local_today, parse_date
-from crmtui.store.money.contracts import find_contract
-from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.dialect import locked
-from crmtui.store.kernel.settings import currency
 from crmtui.store.kernel.errors import BadInput, Refused
 from crmtui.store.kernel.models import Contract, Customer, Instalment, Payment, User, from_cents
+from crmtui.store.kernel.settings import currency
+from crmtui.store.money.contracts import find_contract
 
 INSTALMENT_STATUSES = ("pending", "partial", "paid", "overdue")
 
@@ -107,10 +107,15 @@ def add_payment(actor: Actor, contract_ref: str | int, amount, on=None, note: st
             contract=contract.id, amount=money, paid_on=paid_on, by=actor.id, note=(note or "").strip() or None
         ).execute()
         audit.record(
-            actor.login, "payment", payment_id, "create",
-            {**audit.changes({}, {"contract": contract.number, "amount": money, "paid_on": paid_on, "note": note}),
-             "applied": [None, applied]},
-        )  # fmt: skip
+            actor.login,
+            "payment",
+            payment_id,
+            "create",
+            {
+                **audit.changes({}, {"contract": contract.number, "amount": money, "paid_on": paid_on, "note": note}),
+                "applied": [None, applied],
+            },
+        )
     return payment_id
 
 
@@ -145,9 +150,15 @@ def list_instalments(
         where &= Instalment.paid < Instalment.amount
     query = (
         Instalment.select(
-            Instalment.id, Contract.number, Customer.name, Instalment.seq, Instalment.due_on, Instalment.amount,
-            Instalment.paid, state,
-        )  # fmt: skip
+            Instalment.id,
+            Contract.number,
+            Customer.name,
+            Instalment.seq,
+            Instalment.due_on,
+            Instalment.amount,
+            Instalment.paid,
+            state,
+        )
         .join_from(Instalment, Contract, JOIN.LEFT_OUTER, on=(Instalment.contract == Contract.id))
         .join_from(Contract, Customer, JOIN.LEFT_OUTER, on=(Contract.customer == Customer.id))
         .where(where)
@@ -185,7 +196,9 @@ def list_payments(
     if until:
         where &= Payment.paid_on <= parse_date(until)
     query = (
-        Payment.select(Payment.id, Payment.paid_on, Contract.number, Customer.name, Payment.amount, User.login, Payment.note)
+        Payment.select(
+            Payment.id, Payment.paid_on, Contract.number, Customer.name, Payment.amount, User.login, Payment.note
+        )
         .join_from(Payment, Contract, JOIN.LEFT_OUTER, on=(Payment.contract == Contract.id))
         .join_from(Contract, Customer, JOIN.LEFT_OUTER, on=(Contract.customer == Customer.id))
         .join_from(Payment, User, JOIN.LEFT_OUTER, on=(Payment.by == User.id))

@@ -62,7 +62,9 @@ def make_plan(
     ones given (PLAN: `DATE=AMOUNT` strings or (date, amount) pairs; they must add up to AMOUNT), or by default one
     of the whole amount due on FIRST_DUE (none for a contract of 0)."""
     if plan and (instalments or every):
-        raise BadInput("Give the plan either as --instalments N --every PERIOD or as --instalment DATE=AMOUNT, not both.")
+        raise BadInput(
+            "Give the plan either as --instalments N --every PERIOD or as --instalment DATE=AMOUNT, not both."
+        )
     if plan:
         items = [parse_plan_item(p) if isinstance(p, str) else (p[0], _instalment_amount(p[1])) for p in plan]
         items.sort(key=lambda item: item[0])
@@ -88,5 +90,8 @@ def make_plan(
 def write_plan(contract_id: int, plan: list[tuple[date, Decimal]]) -> None:
     if plan:
         Instalment.insert_many(
-            [{"contract": contract_id, "seq": i, "due_on": d, "amount": a, "paid": 0} for i, (d, a) in enumerate(plan, 1)]
+            [
+                {"contract": contract_id, "seq": i, "due_on": d, "amount": a, "paid": 0}
+                for i, (d, a) in enumerate(plan, 1)
+            ]
         ).execute()

@@ -82,7 +82,11 @@ def open_territories(territory_ids: Sequence[int]) -> None:
     if territory_ids:
         PoolRules.insert_many([{"territory": i} for i in territory_ids]).execute()
         TierRule.insert_many(
-            [{"territory": i, "tier": t, "no_followup_days": DEFAULT_NO_FOLLOWUP_DAYS[t]} for i in territory_ids for t in TIERS]
+            [
+                {"territory": i, "tier": t, "no_followup_days": DEFAULT_NO_FOLLOWUP_DAYS[t]}
+                for i in territory_ids
+                for t in TIERS
+            ]
         ).execute()
 
 

@@ -7,11 +7,10 @@ from datetime import timedelta
 
 from peewee import Model, Select
 
-from crmtui.store.kernel import audit
+from crmtui.store.kernel import audit, dialect
 from crmtui.store.kernel.access import Actor, require_admin
 from crmtui.store.kernel.clock import now
 from crmtui.store.kernel.db import db
-from crmtui.store.kernel import dialect
 from crmtui.store.kernel.models import Contact, Contract, Customer, Deal
 from crmtui.store.platform.schema import status
 

@@ -16,11 +16,10 @@ from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.models import Customer, PoolRules, User
 from crmtui.store.kernel.values import choice, tiers
-from crmtui.store.pool import batch
+from crmtui.store.org.territories import check_territory_access, find_territory
 from crmtui.store.org.users import find_user
-from crmtui.store.org.territories import find_territory
+from crmtui.store.pool import batch
 from crmtui.store.pool.rules import rules_for
-from crmtui.store.org.territories import check_territory_access
 
 STRATEGIES = ("even", "round-robin", "weighted")
 
@@ -139,9 +138,16 @@ def _check(strategy: str, per_rep: int | None, limit: int | None, tier: str | No
 
 
 def assign(
-    actor: Actor, territory: str, to: list[str] | None = None, per_rep: int | None = None, limit: int | None = None,
-    tier: str | None = None, strategy: str = "even", seed: int | None = None, dry_run: bool = False,
-) -> AssignResult:  # fmt: skip
+    actor: Actor,
+    territory: str,
+    to: list[str] | None = None,
+    per_rep: int | None = None,
+    limit: int | None = None,
+    tier: str | None = None,
+    strategy: str = "even",
+    seed: int | None = None,
+    dry_run: bool = False,
+) -> AssignResult:
     """Give TERRITORY's pool customers [of TIER, e.g. "A,B"] to the reps TO (logins; default: its active reps):
     PER_REP each, or LIMIT in all, or as many as the pool and the caps allow. STRATEGY: even (random, as even as
     the caps allow), round-robin (from where the last run stopped) or weighted (by remaining capacity). Inactive

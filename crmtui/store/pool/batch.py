@@ -12,8 +12,8 @@ from peewee import SQL, Expression, SelectQuery
 
 from crmtui.store.customers import ownership
 from crmtui.store.kernel.access import Actor
-from crmtui.store.kernel.db import db
 from crmtui.store.kernel.bulk import write_rows
+from crmtui.store.kernel.db import db
 from crmtui.store.kernel.dialect import generic_plans, is_postgres
 from crmtui.store.kernel.models import Customer
 

@@ -18,10 +18,9 @@ from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.lookup import resolve
 from crmtui.store.kernel.models import Customer, OwnershipEvent, PoolRules, Territory, User
 from crmtui.store.kernel.values import tier as check_tier
-from crmtui.store.org.territories import find_territory
+from crmtui.store.org.territories import check_territory_access, find_territory
 from crmtui.store.org.users import login_of
 from crmtui.store.pool.rules import rules_for
-from crmtui.store.org.territories import check_territory_access
 
 
 @dataclass
@@ -54,9 +53,13 @@ class ClaimOutcome:
 
 
 def list_pool(
-    actor: Actor, territory: str | None = None, flt: CustomerFilter | None = None, sort: str | None = None,
-    limit: int | None = 50, offset: int = 0,
-) -> list[PoolRow]:  # fmt: skip
+    actor: Actor,
+    territory: str | None = None,
+    flt: CustomerFilter | None = None,
+    sort: str | None = None,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> list[PoolRow]:
     """One page of the pool customers the actor sees (filters as the customer list), with days in the pool and
     the former owner."""
     flt = replace(flt or CustomerFilter(), owner="pool", territory=territory or (flt.territory if flt else None))
@@ -107,7 +110,9 @@ def _claim_one(actor: Actor, customer_id: int) -> ClaimOutcome:
         ownership.hold_owners([actor.id])
         moment = now()
         name, owner, former, pooled_at, territory_id = (
-            Customer.select(Customer.name, Customer.owner, Customer.former_owner, Customer.pooled_at, Customer.territory)
+            Customer.select(
+                Customer.name, Customer.owner, Customer.former_owner, Customer.pooled_at, Customer.territory
+            )
             .where(Customer.id == customer_id)
             .tuples()
             .get()
@@ -148,16 +153,20 @@ def _claim_next(actor: Actor, count: int, tier: str | None, territory: str | Non
             return [ClaimOutcome(None, None, "refused", refusal, None)]
         cooled = moment - timedelta(days=rules.cooldown_days)
         query = Customer.select(Customer.id, Customer.name).where(
-            Customer.owner.is_null(), Customer.territory == territory_id, Customer.deleted_at.is_null(),
+            Customer.owner.is_null(),
+            Customer.territory == territory_id,
+            Customer.deleted_at.is_null(),
             Customer.former_owner.is_null() | (Customer.former_owner != actor.id) | (Customer.pooled_at <= cooled),
-        )  # fmt: skip
+        )
         if letter:
             query = query.where(Customer.tier == letter)
         # rows another claimer holds are passed over, not waited for
         picked = list(skipping_locked(query.order_by(Customer.id).limit(min(count, room))).tuples())
         ids = [cid for cid, _ in picked]
         if ids:
-            Customer.update(ownership.to_owner(actor.id, moment)).where(Customer.id.in_(ids), Customer.owner.is_null()).execute()
+            Customer.update(ownership.to_owner(actor.id, moment)).where(
+                Customer.id.in_(ids), Customer.owner.is_null()
+            ).execute()
             ownership.log(actor, "claim", [(i, None, actor.id, None) for i in ids], moment)
     outcomes = [ClaimOutcome(cid, name, "claimed", "claimed", actor.login) for cid, name in picked]
     if len(picked) < count:

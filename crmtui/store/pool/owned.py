@@ -43,7 +43,9 @@ def set_locked(actor: Actor, ref: str, locked: bool) -> bool:
         if customer.locked == locked:
             return False
         Customer.update(locked=locked, updated_at=now()).where(Customer.id == customer.id).execute()
-        audit.record(actor.login, "customer", customer.id, "lock" if locked else "unlock", {"locked": [not locked, locked]})
+        audit.record(
+            actor.login, "customer", customer.id, "lock" if locked else "unlock", {"locked": [not locked, locked]}
+        )
     return True
 
 
@@ -66,4 +68,6 @@ def transfer(actor: Actor, ref: str, to: str, reason: str | None = None) -> Clai
         moment = now()
         Customer.update(ownership.to_owner(target.id, moment)).where(Customer.id == customer.id).execute()
         ownership.log(actor, "transfer", [(customer.id, customer.owner_id, target.id, reason)], moment)
-    return ClaimOutcome(customer.id, customer.name, "transferred", f"from {login_of(customer.owner_id) or 'the pool'}", target.login)
+    return ClaimOutcome(
+        customer.id, customer.name, "transferred", f"from {login_of(customer.owner_id) or 'the pool'}", target.login
+    )

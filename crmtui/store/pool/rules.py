@@ -45,9 +45,10 @@ def show_rules(actor: Actor, territory: str) -> RulesView:
     rules = rules_for(found.id)
     tiers = TierRule.select().where(TierRule.territory == found.id).order_by(TierRule.tier)
     return RulesView(
-        found.name, *(getattr(rules, name) for name in POOL_FIELDS),
+        found.name,
+        *(getattr(rules, name) for name in POOL_FIELDS),
         tiers=[TierRow(t.tier, t.no_followup_days, t.no_deal_days) for t in tiers],
-    )  # fmt: skip
+    )
 
 
 def _check_days(name: str, value: int | None) -> None:

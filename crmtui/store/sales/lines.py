@@ -11,10 +11,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from crmtui.store.kernel import values
 from crmtui.store.kernel.errors import BadInput, Refused
-from crmtui.store.kernel.settings import currency
-from crmtui.store.sales.products import find_product
 from crmtui.store.kernel.models import Product
+from crmtui.store.kernel.settings import currency
 from crmtui.store.kernel.values import CENT
+from crmtui.store.sales.products import find_product
 
 FULL_BP = 10000
 
@@ -65,12 +65,12 @@ def parse_discount(text) -> int:
 def line_total(quantity: Decimal, unit_price: Decimal, discount_bp: int = 0) -> Decimal:
     """quantity × unit price × (1 − discount), rounded half-up to the cent (exact Decimal arithmetic throughout)."""
     exact = Decimal(quantity) * Decimal(unit_price) * (FULL_BP - discount_bp) / FULL_BP
-    return exact.quantize(CENT, rounding=ROUND_HALF_UP)
+    return values.bounded(exact, "A line").quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def lines_total(lines) -> Decimal:
     """The sum of the (already rounded) line totals."""
-    return sum((line.total for line in lines), Decimal("0.00")).quantize(CENT)
+    return values.bounded(sum((line.total for line in lines), Decimal("0.00")), "The lines").quantize(CENT)
 
 
 def parse_line_spec(spec: str) -> LineInput:
@@ -97,7 +97,9 @@ def build_lines(inputs) -> list[Line]:
         if not product.active:
             raise Refused(f"Product {product.code} ({product.name}) is no longer offered.")
         quantity = parse_quantity(spec.quantity)
-        price = product.unit_price if spec.unit_price is None else values.money(spec.unit_price, "Unit price", currency())
+        price = (
+            product.unit_price if spec.unit_price is None else values.money(spec.unit_price, "Unit price", currency())
+        )
         discount_bp = 0 if spec.discount is None else parse_discount(spec.discount)
         total = line_total(quantity, price, discount_bp)
         lines.append(Line(product.id, product.code, product.name, product.unit, quantity, price, discount_bp, total))
@@ -110,9 +112,13 @@ def insert_lines(line_model, parent_field: str, parent_id: int, lines: list[Line
         line_model.insert_many(
             [
                 {
-                    parent_field: parent_id, "product": line.product_id, "quantity": str(line.quantity),
-                    "unit_price": line.unit_price, "discount_bp": line.discount_bp, "total": line.total,
-                }  # fmt: skip
+                    parent_field: parent_id,
+                    "product": line.product_id,
+                    "quantity": str(line.quantity),
+                    "unit_price": line.unit_price,
+                    "discount_bp": line.discount_bp,
+                    "total": line.total,
+                }
                 for line in lines
             ]
         ).execute()
@@ -123,21 +129,35 @@ def read_lines(line_model, parent_field: str, parent_id: int) -> list[Line]:
     parent = getattr(line_model, parent_field)
     query = (
         line_model.select(
-            Product.id, Product.code, Product.name, Product.unit, line_model.quantity, line_model.unit_price,
-            line_model.discount_bp, line_model.total,
-        )  # fmt: skip
+            Product.id,
+            Product.code,
+            Product.name,
+            Product.unit,
+            line_model.quantity,
+            line_model.unit_price,
+            line_model.discount_bp,
+            line_model.total,
+        )
         .join(Product, on=(line_model.product == Product.id))
         .where(parent == parent_id)
         .order_by(line_model.id)
         .tuples()
     )
-    return [Line(pid, code, name, unit, Decimal(q), price, bp, total) for pid, code, name, unit, q, price, bp, total in query]
+    return [
+        Line(pid, code, name, unit, Decimal(q), price, bp, total)
+        for pid, code, name, unit, q, price, bp, total in query
+    ]
 
 
 def copy_lines(lines: list[Line]) -> list[dict]:
     """Lines as plain dicts (for audit trails)."""
     return [
-        {"product": line.code, "quantity": str(line.quantity), "unit_price": str(line.unit_price),
-         "discount_bp": line.discount_bp, "total": str(line.total)}  # fmt: skip
+        {
+            "product": line.code,
+            "quantity": str(line.quantity),
+            "unit_price": str(line.unit_price),
+            "discount_bp": line.discount_bp,
+            "total": str(line.total),
+        }
         for line in lines
     ]

@@ -144,9 +144,14 @@ def list_stages(actor: Actor, pipeline: str | int | None = None) -> list[StageRo
     )
     query = (
         Stage.select(
-            Stage.id, Stage.position, Stage.name, Stage.probability, Stage.kind, Stage.stuck_days,
+            Stage.id,
+            Stage.position,
+            Stage.name,
+            Stage.probability,
+            Stage.kind,
+            Stage.stuck_days,
             fn.COALESCE(counts.c.n, 0),
-        )  # fmt: skip
+        )
         .join(counts, JOIN.LEFT_OUTER, on=(counts.c.stage_id == Stage.id))
         .where(Stage.pipeline == chosen.id)
         .order_by(Stage.position, Stage.id)
@@ -231,9 +236,12 @@ def add_pipeline(actor: Actor, name: str, copy_stages_from: str | int | None = N
             if copied:
                 Stage.insert_many(copied).execute()
         audit.record(
-            actor.login, "pipeline", pipeline_id, "create",
+            actor.login,
+            "pipeline",
+            pipeline_id,
+            "create",
             audit.changes({}, {"name": name, "is_default": is_default, "stages": [s["name"] for s in copied]}),
-        )  # fmt: skip
+        )
     return pipeline_id
 
 
@@ -262,7 +270,13 @@ def add_stage(
         stage_id = Stage.insert(pipeline=chosen.id, position=len(order) + 1, **row).execute()
         _renumber(chosen.id, _place(order + [stage_id], stage_id, position, row["kind"]))
         placed = Stage.get_by_id(stage_id)
-        audit.record(actor.login, "stage", stage_id, "create", audit.changes({}, {"pipeline": chosen.name, **_stage_values(placed)}))
+        audit.record(
+            actor.login,
+            "stage",
+            stage_id,
+            "create",
+            audit.changes({}, {"pipeline": chosen.name, **_stage_values(placed)}),
+        )
     return stage_id
 
 

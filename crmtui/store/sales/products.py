@@ -12,9 +12,9 @@ from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, require_manager
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput, Refused
-from crmtui.store.kernel.settings import currency
 from crmtui.store.kernel.lookup import resolve
 from crmtui.store.kernel.models import Product
+from crmtui.store.kernel.settings import currency
 
 EDITABLE = ("code", "name", "unit", "unit_price", "active")
 
@@ -70,9 +70,12 @@ def add_product(actor: Actor, code: str, name: str, unit_price="0", unit: str = 
     """Add a product to the catalogue (managers and admins); returns its id."""
     require_manager(actor, "change the product catalogue")
     row = dict(
-        code=_text(code, "code"), name=_text(name, "name"), unit=_text(unit, "unit"), unit_price=_price(unit_price),
+        code=_text(code, "code"),
+        name=_text(name, "name"),
+        unit=_text(unit, "unit"),
+        unit_price=_price(unit_price),
         active=values.yes_no(active),
-    )  # fmt: skip
+    )
     with db.atomic():
         _check_code_free(row["code"])
         product_id = Product.insert(**row).execute()
@@ -87,9 +90,12 @@ def edit_product(actor: Actor, ref: str | int, **fields) -> dict:
     if unknown:
         raise BadInput(f"Cannot edit {', '.join(sorted(unknown))}.")
     checks = {
-        "code": lambda v: _text(v, "code"), "name": lambda v: _text(v, "name"), "unit": lambda v: _text(v, "unit"),
-        "unit_price": _price, "active": values.yes_no,
-    }  # fmt: skip
+        "code": lambda v: _text(v, "code"),
+        "name": lambda v: _text(v, "name"),
+        "unit": lambda v: _text(v, "unit"),
+        "unit_price": _price,
+        "active": values.yes_no,
+    }
     new = {k: checks[k](v) for k, v in fields.items() if v is not None}
     with db.atomic():
         product = find_product(ref)
@@ -114,4 +120,3 @@ def list_products(
     if active is not None:
         query = query.where(Product.active == active)
     return [_row(p) for p in query.order_by(Product.code, Product.id).offset(offset or None).limit(limit)]
-

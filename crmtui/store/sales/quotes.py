@@ -9,18 +9,18 @@ from decimal import Decimal
 
 from peewee import JOIN
 
+from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel import audit, values
 from crmtui.store.kernel.access import Actor, customer_scoped, find_customer_scoped
 from crmtui.store.kernel.clock import local_today, now
-from crmtui.store.sales.deals import deal_of_customer
-from crmtui.store.kernel.numbering import next_number
-from crmtui.store.customers.records import find_customer
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.dialect import locked
 from crmtui.store.kernel.errors import BadInput, Refused
-from crmtui.store.sales.lines import build_lines, copy_lines, insert_lines, lines_total, read_lines
 from crmtui.store.kernel.models import Contract, Customer, Deal, Quote, QuoteLine, User
+from crmtui.store.kernel.numbering import next_number
 from crmtui.store.kernel.values import QUOTE_STATUSES
+from crmtui.store.sales.deals import deal_of_customer
+from crmtui.store.sales.lines import build_lines, copy_lines, insert_lines, lines_total, read_lines
 
 TRANSITIONS = {
     "draft": ("sent", "accepted", "rejected"),
@@ -78,9 +78,15 @@ def add_quote(actor: Actor, customer_ref: str | int, lines, deal: str | int | No
     with db.atomic():
         customer = find_customer(actor, customer_ref, write=True)
         row = dict(
-            number=next_number(Quote, Quote.number, "Q"), customer=customer.id, deal=deal_of_customer(deal, customer.id),
-            status="draft", valid_until=until, total=lines_total(built), created_by=actor.id, created_at=now(),
-        )  # fmt: skip
+            number=next_number(Quote, Quote.number, "Q"),
+            customer=customer.id,
+            deal=deal_of_customer(deal, customer.id),
+            status="draft",
+            valid_until=until,
+            total=lines_total(built),
+            created_by=actor.id,
+            created_at=now(),
+        )
         quote_id = Quote.insert(**row).execute()
         insert_lines(QuoteLine, "quote", quote_id, built)
         shown = {k: v for k, v in row.items() if k != "created_at"}
@@ -161,14 +167,7 @@ def list_quotes(
         where &= Quote.customer == find_customer(actor, customer).id
     if status:
         where &= Quote.status.in_(values.choices(status, QUOTE_STATUSES, "quote status"))
-    query = (
-        _rows()
-        .where(where)
-        .order_by(Quote.id.desc())
-        .offset(offset or None)
-        .limit(limit)
-        .tuples()
-    )
+    query = _rows().where(where).order_by(Quote.id.desc()).offset(offset or None).limit(limit).tuples()
     return [QuoteRow(*row) for row in query]
 
 
@@ -184,10 +183,20 @@ def _rows():
     """Quote rows as QuoteRow's fields, joined to their customer, deal and author."""
     return (
         Quote.select(
-            Quote.id, Quote.number, Customer.id, Customer.name, Deal.title, Quote.status, Quote.valid_until,
-            Quote.total, User.login, Quote.created_at,
-        )  # fmt: skip
-        .join_from(Quote, Customer, JOIN.LEFT_OUTER, on=(Quote.customer == Customer.id))  # LEFT: walk quote.id, no bloom filter over customers
+            Quote.id,
+            Quote.number,
+            Customer.id,
+            Customer.name,
+            Deal.title,
+            Quote.status,
+            Quote.valid_until,
+            Quote.total,
+            User.login,
+            Quote.created_at,
+        )
+        .join_from(
+            Quote, Customer, JOIN.LEFT_OUTER, on=(Quote.customer == Customer.id)
+        )  # LEFT: walk quote.id, no bloom filter over customers
         .join_from(Quote, Deal, JOIN.LEFT_OUTER, on=(Quote.deal == Deal.id))
         .join_from(Quote, User, JOIN.LEFT_OUTER, on=(Quote.created_by == User.id))
     )

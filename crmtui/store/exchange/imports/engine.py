@@ -16,17 +16,15 @@ from typing import Any
 
 from peewee import Expression
 
-from crmtui.store.kernel import audit
-from crmtui.store.kernel import normalize
+from crmtui.store.exchange.imports.reading import read_table
+from crmtui.store.kernel import audit, normalize
 from crmtui.store.kernel.access import Actor
+from crmtui.store.kernel.bulk import KeyTable
 from crmtui.store.kernel.clock import now
 from crmtui.store.kernel.db import db
-from crmtui.store.kernel.errors import BadInput
-from crmtui.store.kernel.bulk import KeyTable
-from crmtui.store.exchange.imports.reading import read_table
-from crmtui.store.kernel.errors import Invalid
-from crmtui.store.kernel.values import money
+from crmtui.store.kernel.errors import BadInput, Invalid
 from crmtui.store.kernel.settings import currency
+from crmtui.store.kernel.values import money
 
 Parser = Callable[[str], Any]  # a cell's stripped, non-empty text -> the value to store (or Invalid)
 DUPLICATE_CHOICES = ("skip", "update", "error")
@@ -200,11 +198,18 @@ class ColumnReader:
 
     def __init__(self, columns: list[tuple[int | None, Field]], options: Options, tally: Counter, currency: str):
         self.plan = [
-            (index, f, options.defaults.get(f.name) or _default_by_fold(options.defaults, f.name), options.replace.get(f.name))
+            (
+                index,
+                f,
+                options.defaults.get(f.name) or _default_by_fold(options.defaults, f.name),
+                options.replace.get(f.name),
+            )
             for index, f in columns
         ]
         # An amount's currency marks are the database's: the money reader is bound to it once per import.
-        self.parsers = {f.name: partial(f.parse, currency=currency) if f.parse is money else f.parse for _, f in columns}
+        self.parsers = {
+            f.name: partial(f.parse, currency=currency) if f.parse is money else f.parse for _, f in columns
+        }
         self.names = [f.name for _, f in columns]
         self.tally = tally
 
@@ -213,8 +218,10 @@ class ColumnReader:
         lines = [line for line, _ in records]
         cells = list(zip(*(record for _, record in records)))  # column by column
         problems: dict[int, list[str]] = {}
-        columns = [self._column(cells[index] if index is not None else None, len(lines), f, default, replace, problems)
-                   for index, f, default, replace in self.plan]  # fmt: skip
+        columns = [
+            self._column(cells[index] if index is not None else None, len(lines), f, default, replace, problems)
+            for index, f, default, replace in self.plan
+        ]
         rows = []
         for position, (line, values) in enumerate(zip(lines, zip(*columns))):
             if problems and position in problems:
@@ -264,7 +271,7 @@ def _batches(records: Iterator, size: int) -> Iterator[list]:
 @contextmanager
 def _cycle_collector_paused() -> Iterator[None]:
     """An import makes millions of lists, tuples and dicts, none in a reference cycle; CPython's cycle collector
-    would walk them all again and again as they pile up (a third of the reading time at 200k rows)."""
+    would walk them all again and again as they pile up (a large share of the reading time)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -305,9 +312,17 @@ def run(actor: Actor, entity, data: bytes, source: str, options: Options, progre
         entity.insert(ctx, new)
         entity.update(ctx, existing)
         if report.inserted or report.updated:
-            audit.record(actor.login, entity.audit_name, None, "import", {
-                "file": [None, source], "inserted": [None, report.inserted], "updated": [None, report.updated],
-            })  # fmt: skip
+            audit.record(
+                actor.login,
+                entity.audit_name,
+                None,
+                "import",
+                {
+                    "file": [None, source],
+                    "inserted": [None, report.inserted],
+                    "updated": [None, report.updated],
+                },
+            )
         report.tally.update(tally)
         report.notes += [f"{what} ({count} rows)." for what, count in report.tally.items()]
         if options.dry_run:
@@ -319,7 +334,7 @@ def run(actor: Actor, entity, data: bytes, source: str, options: Options, progre
 
 def _quote_bad_records(report: Report, data: bytes, source: str, options: Options) -> None:
     """The bad records as written, for the --errors file: read again from the file rather than kept for every
-    row (at a million rows, holding every record twice costs hundreds of megabytes)."""
+    row (at a million rows, holding every record twice costs a great deal of memory)."""
     report.invalid.sort(key=lambda p: p.line)
     if not report.invalid:
         return

@@ -10,23 +10,47 @@ from contextlib import nullcontext
 from itertools import repeat
 from typing import Any
 
-
 from peewee import DateField, DateTimeField, fn
 
-from crmtui.store.kernel import audit
-from crmtui.store.kernel import normalize
-from crmtui.store.kernel.access import Actor, require_admin, require_manager, writable_customers
-from crmtui.store.kernel.errors import BadInput
-from crmtui.store.kernel.models import Contact, Contract, Customer, CustomerTag, Deal, Followup, MoneyField, OwnershipEvent, Product, Stage, Territory, User
-from crmtui.store.kernel.values import CONTRACT_STATUSES, FOLLOWUP_TYPES, ROLES, TIERS
 from crmtui.store.customers import search
 from crmtui.store.exchange.imports import references
-from crmtui.store.kernel.bulk import db_value, executemany, indexes_rebuilt, insert_rows, write_rows
 from crmtui.store.exchange.imports.engine import Context, Field, Key, Row
-from crmtui.store.org.territories import open_territories
-from crmtui.store.kernel.errors import Invalid
-from crmtui.store.kernel.values import choice, day, email, money, note, phone, tags, text, when, yes_no
+from crmtui.store.kernel import audit, normalize
+from crmtui.store.kernel.access import Actor, require_admin, require_manager, writable_customers
+from crmtui.store.kernel.bulk import db_value, executemany, indexes_rebuilt, insert_rows, write_rows
 from crmtui.store.kernel.db import db
+from crmtui.store.kernel.errors import BadInput, Invalid
+from crmtui.store.kernel.models import (
+    Contact,
+    Contract,
+    Customer,
+    CustomerTag,
+    Deal,
+    Followup,
+    MoneyField,
+    OwnershipEvent,
+    Product,
+    Stage,
+    Territory,
+    User,
+)
+from crmtui.store.kernel.values import (
+    CONTRACT_STATUSES,
+    FOLLOWUP_TYPES,
+    ROLES,
+    TIERS,
+    choice,
+    day,
+    email,
+    money,
+    note,
+    phone,
+    tags,
+    text,
+    when,
+    yes_no,
+)
+from crmtui.store.org.territories import open_territories
 
 
 def one_of(allowed: tuple[str, ...], label: str, fold=str.lower):
@@ -50,8 +74,12 @@ def _pair(first, second):
     return first.cast("text").concat("|").concat(second)
 
 
-LOADERS = {"territory": references.territories, "user": references.users, "product": references.products,
-           "pipeline": references.pipelines}  # fmt: skip
+LOADERS = {
+    "territory": references.territories,
+    "user": references.users,
+    "product": references.products,
+    "pipeline": references.pipelines,
+}
 
 
 class _DbValues(dict):
@@ -75,8 +103,7 @@ def _table_column(f, values: list[dict[str, Any]], given: set[str]) -> Iterable:
 
 
 # Rebuilding an index costs every row of the table; keeping it in step, every new row a few times more: the search
-# index about five times (2.3 s against 13 s per 100k names), a table's own indexes about twice (customer's, for
-# 200k rows into an empty table: 0.5 s to build, 1.0 s to keep in step).
+# index far more so than a table's own indexes, hence the two shares (measured in docs/PERFORMANCE.md).
 SEARCH_REBUILD_SHARE = 5
 INDEX_REBUILD_SHARE = 2
 
@@ -113,7 +140,11 @@ class Entity:
         if kind == "stage":
             if "stages" not in ctx.lookups:
                 ctx.lookups["stages"] = references.stages()
-            by_pipeline, default, none = ctx.lookups["stages"], references.default_pipeline(), references.Lookup("stage", ())
+            by_pipeline, default, none = (
+                ctx.lookups["stages"],
+                references.default_pipeline(),
+                references.Lookup("stage", ()),
+            )
             return lambda pipeline: by_pipeline.get(pipeline or default, none)
         if kind not in ctx.lookups:
             if kind == "customer":
@@ -181,7 +212,9 @@ class Entity:
         changed_rows = []
         for start in range(0, len(rows), 500):
             batch = rows[start : start + 500]
-            current = {r["id"]: r for r in self.model.select().where(self.model.id.in_([row.id for row in batch])).dicts()}
+            current = {
+                r["id"]: r for r in self.model.select().where(self.model.id.in_([row.id for row in batch])).dicts()
+            }
             for row in batch:
                 old = current[row.id]
                 new = {k: v for k, v in row.values.items() if k in self.updatable(ctx) and k in model_fields}
@@ -300,7 +333,7 @@ class Users(Entity):
                 manager_id = manager if manager > 0 else by_login.get(pending.get(manager))
                 if manager_id and manager_id != by_login.get(row.values["login"]):
                     pairs.append((manager_id, by_login[row.values["login"]]))
-        executemany(f"UPDATE \"user\" SET manager_id = {_mark()} WHERE id = {_mark()}", pairs)
+        executemany(f'UPDATE "user" SET manager_id = {_mark()} WHERE id = {_mark()}', pairs)
 
 
 def _mark() -> str:
@@ -383,15 +416,26 @@ class Customers(Entity):
         write_rows(CustomerTag._meta.table_name, ["customer_id", "tag"], tags)
         at, reason, by = db_value(ctx.now), f"import by {ctx.actor.login or 'system'}", ctx.actor.id
         owned = [(i, row.values["owner"]) for row, i in zip(rows, ids) if row.values.get("owner") is not None]
-        write_rows(OwnershipEvent._meta.table_name, ["customer_id", "to_user_id", "kind", "reason", "at", "by_id"],
-                   [(i, owner, "import", reason, at, by) for i, owner in owned])  # fmt: skip
+        write_rows(
+            OwnershipEvent._meta.table_name,
+            ["customer_id", "to_user_id", "kind", "reason", "at", "by_id"],
+            [(i, owner, "import", reason, at, by) for i, owner in owned],
+        )
 
     def after_update(self, ctx: Context, changed: list[tuple[Row, dict]]) -> None:
         events = [
-            {"customer": row.id, "from_user": old["owner"], "to_user": row.values["owner"], "kind": "import",
-             "reason": "owner set by import", "at": ctx.now, "by": ctx.actor.id}
-            for row, old in changed if "owner" in row.values and row.values["owner"] != old["owner"]
-        ]  # fmt: skip
+            {
+                "customer": row.id,
+                "from_user": old["owner"],
+                "to_user": row.values["owner"],
+                "kind": "import",
+                "reason": "owner set by import",
+                "at": ctx.now,
+                "by": ctx.actor.id,
+            }
+            for row, old in changed
+            if "owner" in row.values and row.values["owner"] != old["owner"]
+        ]
         if events:
             OwnershipEvent.insert_many(events).execute()
         tagged = [(row.id, tag) for row, _ in changed for tag in row.values.get("tags", ())]
@@ -414,7 +458,9 @@ def _writable_ids(actor: Actor, ids: list[int]) -> set[int]:
     allowed: set[int] = set()
     for start in range(0, len(ids), 500):
         batch = ids[start : start + 500]
-        allowed.update(i for (i,) in Customer.select(Customer.id).where(Customer.id.in_(batch), writable_customers(actor)).tuples())
+        allowed.update(
+            i for (i,) in Customer.select(Customer.id).where(Customer.id.in_(batch), writable_customers(actor)).tuples()
+        )
     return allowed
 
 
@@ -434,11 +480,22 @@ class Contacts(Entity):
         Field("created_at", when),
     )
     keys = (
-        Key("name", lambda v: f"{v['customer']}|{normalize.exact(v['name'])}", lambda: _pair(Contact.customer, _folded(Contact.name))),
-        Key("phone", lambda v: v.get("phone") and f"{v['customer']}|{normalize.phone(v['phone'])}",
-            lambda: _pair(Contact.customer, _phone_digits(Contact.phone))),
-        Key("email", lambda v: v.get("email") and f"{v['customer']}|{v['email']}", lambda: _pair(Contact.customer, fn.LOWER(Contact.email))),
-    )  # fmt: skip
+        Key(
+            "name",
+            lambda v: f"{v['customer']}|{normalize.exact(v['name'])}",
+            lambda: _pair(Contact.customer, _folded(Contact.name)),
+        ),
+        Key(
+            "phone",
+            lambda v: v.get("phone") and f"{v['customer']}|{normalize.phone(v['phone'])}",
+            lambda: _pair(Contact.customer, _phone_digits(Contact.phone)),
+        ),
+        Key(
+            "email",
+            lambda v: v.get("email") and f"{v['customer']}|{v['email']}",
+            lambda: _pair(Contact.customer, fn.LOWER(Contact.email)),
+        ),
+    )
 
 
 class Products(Entity):
@@ -483,9 +540,12 @@ class Deals(Entity):
     )
     keys = (
         Key("external id", lambda v: v.get("external_id"), lambda: Deal.external_id),
-        Key("customer and title", lambda v: None if v.get("external_id") else f"{v['customer']}|{normalize.exact(v['title'])}",
-            lambda: _pair(Deal.customer, _folded(Deal.title))),
-    )  # fmt: skip
+        Key(
+            "customer and title",
+            lambda v: None if v.get("external_id") else f"{v['customer']}|{normalize.exact(v['title'])}",
+            lambda: _pair(Deal.customer, _folded(Deal.title)),
+        ),
+    )
     ignored = Entity.ignored + ("stage_entered_at",)
 
     def prepare(self, ctx: Context, row: Row) -> None:
@@ -547,7 +607,9 @@ class Deals(Entity):
                 history.append((deal_id, None, first, values["created_at"], owner))
                 history.append((deal_id, first, values["stage"], values["closed_at"], owner))
         marks = ", ".join([_mark()] * 5)
-        executemany(f"INSERT INTO deal_stage_history (deal_id, from_stage_id, to_stage_id, at, by_id) VALUES ({marks})", history)
+        executemany(
+            f"INSERT INTO deal_stage_history (deal_id, from_stage_id, to_stage_id, at, by_id) VALUES ({marks})", history
+        )
 
     def updatable(self, ctx: Context) -> set[str]:
         return ctx.provided - {"stage", "created_at", "closed_at"}  # stage moves belong to `crm deal move`
@@ -565,9 +627,12 @@ class Followups(Entity):
         Field("created_at", when),
     )
     keys = (
-        Key("customer, user and time", lambda v: f"{v['customer']}|{v['user']}|{v['at']:%Y-%m-%d %H:%M:%S}",
-            lambda: _pair(Followup.customer, _pair(Followup.user, Followup.at.cast("text")))),
-    )  # fmt: skip
+        Key(
+            "customer, user and time",
+            lambda v: f"{v['customer']}|{v['user']}|{v['at']:%Y-%m-%d %H:%M:%S}",
+            lambda: _pair(Followup.customer, _pair(Followup.user, Followup.at.cast("text"))),
+        ),
+    )
 
     def prepare(self, ctx: Context, row: Row) -> None:
         if "user" not in row.values:
@@ -607,9 +672,19 @@ class Contracts(Entity):
             raise Invalid("end_on is before start_on")
 
 
-ENTITIES: dict[str, Entity] = {e.name: e for e in (
-    Territories(), Users(), Customers(), Contacts(), Products(), Deals(), Followups(), Contracts(),
-)}  # fmt: skip
+ENTITIES: dict[str, Entity] = {
+    e.name: e
+    for e in (
+        Territories(),
+        Users(),
+        Customers(),
+        Contacts(),
+        Products(),
+        Deals(),
+        Followups(),
+        Contracts(),
+    )
+}
 
 
 def entity(name: str) -> Entity:

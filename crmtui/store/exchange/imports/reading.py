@@ -94,11 +94,15 @@ def _csv(text: str, delimiter: str | None) -> Table:
 def _json(text: str, lines: bool, name: str) -> Table:
     try:
         if lines:
-            objects = [(n, json.loads(line)) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+            objects = [
+                (n, json.loads(line, parse_float=str)) for n, line in enumerate(text.splitlines(), 1) if line.strip()
+            ]
         else:
-            objects = list(enumerate(json.loads(text), 1))
+            objects = list(enumerate(json.loads(text, parse_float=str), 1))  # a number's text, as a CSV cell holds it
     except json.JSONDecodeError as exc:
-        raise BadInput(f"{name} is not valid JSON{' lines' if lines else ''}: {exc.msg} at line {exc.lineno}.") from None
+        raise BadInput(
+            f"{name} is not valid JSON{' lines' if lines else ''}: {exc.msg} at line {exc.lineno}."
+        ) from None
     except TypeError:
         raise BadInput(f"{name} must hold a JSON array of objects.") from None
     header: dict[str, None] = {}

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from peewee import fn
 
 from crmtui.store.kernel import normalize
-from crmtui.store.kernel.models import Customer, Pipeline, Product, Stage, Territory, User
 from crmtui.store.kernel.bulk import KEYS, KeyTable
 from crmtui.store.kernel.errors import Invalid
+from crmtui.store.kernel.models import Customer, Pipeline, Product, Stage, Territory, User
 
 
 class Lookup:

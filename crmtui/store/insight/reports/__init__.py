@@ -13,12 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crmtui.store.insight.reports import activity, money, sales
+from crmtui.store.insight.reports.base import Report, ReportParams, forget_logins
 from crmtui.store.kernel.access import Actor
 from crmtui.store.kernel.errors import BadInput
-from crmtui.store.insight.reports import activity
-from crmtui.store.insight.reports import money
-from crmtui.store.insight.reports import sales
-from crmtui.store.insight.reports.base import Report, ReportParams, forget_logins
 
 __all__ = ["REPORTS", "Report", "ReportInfo", "ReportParams", "run_report"]
 
@@ -33,16 +31,35 @@ class ReportInfo:
 
 _INFOS = [
     ReportInfo("funnel", sales.funnel, "deals and value per stage, and the conversion to the next stage", ("stage",)),
-    ReportInfo("win-rate", sales.win_rate, "won, lost, win rate, won value and days to win", ("rep", "territory", "month")),
-    ReportInfo("leaderboard", sales.leaderboard, "reps ranked by won value, with activity and the change on the previous period", ("rep", "territory")),
+    ReportInfo(
+        "win-rate", sales.win_rate, "won, lost, win rate, won value and days to win", ("rep", "territory", "month")
+    ),
+    ReportInfo(
+        "leaderboard",
+        sales.leaderboard,
+        "reps ranked by won value, with activity and the change on the previous period",
+        ("rep", "territory"),
+    ),
     ReportInfo("followups", activity.followups, "follow-ups per rep and type, and per week", ("rep", "territory")),
     ReportInfo("stage-time", sales.stage_time, "mean and median days in each stage; the stuck deals", ("stage",)),
-    ReportInfo("forecast", sales.forecast, "open deals' value weighted by stage probability, by expected close month", ("month", "rep", "territory")),
-    ReportInfo("receivables", money.receivables, "open balances by days overdue, by customer or rep", ("customer", "rep", "territory")),
-    ReportInfo("pool", activity.pool, "per territory: in the pool, owned, claimed, assigned and reclaimed", ("territory",)),
+    ReportInfo(
+        "forecast",
+        sales.forecast,
+        "open deals' value weighted by stage probability, by expected close month",
+        ("month", "rep", "territory"),
+    ),
+    ReportInfo(
+        "receivables",
+        money.receivables,
+        "open balances by days overdue, by customer or rep",
+        ("customer", "rep", "territory"),
+    ),
+    ReportInfo(
+        "pool", activity.pool, "per territory: in the pool, owned, claimed, assigned and reclaimed", ("territory",)
+    ),
     ReportInfo("trend", sales.trend, "won value and count per month, with the change on the month before", ("month",)),
     ReportInfo("segments", activity.segments, "customers by tier and recency / frequency / monetary bands", ("tier",)),
-]  # fmt: skip
+]
 
 
 REPORTS: dict[str, ReportInfo] = {info.name: info for info in _INFOS}

@@ -6,15 +6,25 @@ from datetime import timedelta
 
 from peewee import Case, Value, fn
 
+from crmtui.store.insight.reports.base import (
+    PERSON,
+    Report,
+    ReportParams,
+    by_person,
+    group_columns,
+    money,
+    people_filter,
+    period_of,
+    person_key,
+)
 from crmtui.store.kernel.access import Actor, visible_customers
 from crmtui.store.kernel.clock import now
+from crmtui.store.kernel.dialect import week_index
 from crmtui.store.kernel.errors import BadInput, NotPermitted
 from crmtui.store.kernel.models import Customer, Deal, Followup, OwnershipEvent, Stage, Territory
 from crmtui.store.kernel.values import FOLLOWUP_TYPES, TIERS
-from crmtui.store.org.users import seen_user
 from crmtui.store.org.territories import find_territory
-from crmtui.store.kernel.dialect import week_index
-from crmtui.store.insight.reports.base import PERSON, Report, ReportParams, by_person, group_columns, money, people_filter, period_of, person_key
+from crmtui.store.org.users import seen_user
 
 FOLLOWUP_WEEKS = 4  # the default period of the follow-up report
 POOL_DAYS = 30  # the default period of the pool report's flows
@@ -28,7 +38,9 @@ def followups(actor: Actor, params: ReportParams) -> Report:
     sparkline per row."""
     by = params.by or "rep"
     period = period_of(params, FOLLOWUP_WEEKS * 7)
-    scoped = Followup.select().where(people_filter(actor, params, Followup.user, by_index=False), period.where(Followup.at))
+    scoped = Followup.select().where(
+        people_filter(actor, params, Followup.user, by_index=False), period.where(Followup.at)
+    )
     query, key = by_person(scoped, Followup, Followup.user, by)
     week = week_index(Followup.at, period.start)
     # One pass: counts per person, week and type (a few thousand groups), folded into the two views below.
@@ -45,10 +57,17 @@ def followups(actor: Actor, params: ReportParams) -> Report:
     rows.sort(key=lambda r: (-r[1], r[0]))
     totals = ("total", *(sum(r[i] for r in rows) for i in range(1, len(FOLLOWUP_TYPES) + 2)))
     return Report(
-        "followups", f"Follow-ups by {by} and type", [by, "total", *FOLLOWUP_TYPES], rows, totals=totals,
-        row_series=series, row_series_key=by, series_label="per week", bar=None,
+        "followups",
+        f"Follow-ups by {by} and type",
+        [by, "total", *FOLLOWUP_TYPES],
+        rows,
+        totals=totals,
+        row_series=series,
+        row_series_key=by,
+        series_label="per week",
+        bar=None,
         notes=[f"period: {period.label()}, weeks from {period.since}"],
-    )  # fmt: skip
+    )
 
 
 # --- the pool ----------------------------------------------------------------------------------------------
@@ -78,7 +97,7 @@ def pool(actor: Actor, params: ReportParams) -> Report:
 
     # Pooled and owned per territory: every customer from the (owner_id, territory_id) index, less the soft-deleted
     # ones through their partial index (0006); the customer table itself is not read. `territory_id + 0` keeps
-    # SQLite off the territory index, which would fetch every customer row in that order (1.5 s at 1M).
+    # SQLite off the territory index, which would fetch every customer row in that order (slow at 1M).
     territory = Customer.territory + 0
 
     def counts(deleted: bool):
@@ -113,17 +132,25 @@ def pool(actor: Actor, params: ReportParams) -> Report:
         if kind == "reclaim":
             key = (names[t], reason or "(no rule recorded)")
             by_rule[key] = by_rule.get(key, 0) + count
-    rows = sorted(
-        (names[t], f["in_pool"], f["owned"], *(f.get(k, 0) for k in kinds)) for t, f in figures.items()
-    )
+    rows = sorted((names[t], f["in_pool"], f["owned"], *(f.get(k, 0) for k in kinds)) for t, f in figures.items())
     columns = ["territory", "in_pool", "owned", "claimed", "assigned", "released", "reclaimed"]
     totals = ("total", *(sum(r[i] for r in rows) for i in range(1, len(columns))))
-    rules = Report("pool-reclaims", "Reclaimed by rule", ["territory", "rule", "reclaimed"],
-                   sorted((t, rule, n) for (t, rule), n in by_rule.items()))  # fmt: skip
+    rules = Report(
+        "pool-reclaims",
+        "Reclaimed by rule",
+        ["territory", "rule", "reclaimed"],
+        sorted((t, rule, n) for (t, rule), n in by_rule.items()),
+    )
     return Report(
-        "pool", "The public pool per territory", columns, rows, totals=totals, bar="in_pool", parts=[rules],
+        "pool",
+        "The public pool per territory",
+        columns,
+        rows,
+        totals=totals,
+        bar="in_pool",
+        parts=[rules],
         notes=[f"flows: {period.label()}"],
-    )  # fmt: skip
+    )
 
 
 # --- segments ----------------------------------------------------------------------------------------------
@@ -154,13 +181,13 @@ def segments(actor: Actor, params: ReportParams) -> Report:
     if params.territory:
         scope &= Customer.territory == find_territory(params.territory).id
     recency = _band(Customer.last_followup_at, RECENCY_BANDS, OLDER, moment)
-    everyone = dict(
-        ((tier, band), count)
+    everyone = {
+        (tier, band): count
         for tier, band, count in Customer.select(Customer.tier, recency, fn.COUNT(Customer.id))
         .where(scope)
         .group_by(*group_columns(2))
         .tuples()
-    )
+    }
     bought = (
         Deal.select(Deal.customer, fn.COUNT(Deal.id).alias("deals"), fn.SUM(Deal.amount).coerce(False).alias("cents"))
         .join(Stage, on=(Deal.stage == Stage.id))
@@ -183,13 +210,21 @@ def segments(actor: Actor, params: ReportParams) -> Report:
     for (tier, band), count in everyone.items():
         if count - buying.get((tier, band), 0):
             rows.append((tier, band, "0", "0", count - buying.get((tier, band), 0), money(0)))
-    order = {name: i for i, name in enumerate([*(n for _, n in RECENCY_BANDS), OLDER, NEVER, "0", "1", "2-3", "4+",
-                                                 "<10k", "10k-100k", "100k+"])}  # fmt: skip
+    order = {
+        name: i
+        for i, name in enumerate(
+            [*(n for _, n in RECENCY_BANDS), OLDER, NEVER, "0", "1", "2-3", "4+", "<10k", "10k-100k", "100k+"]
+        )
+    }
     tiers = {t: i for i, t in enumerate(TIERS)}
     rows.sort(key=lambda r: (tiers.get(r[0], 9), order[r[1]], order[r[2]], order[r[3]]))
     totals = ("total", "", "", "", sum(r[4] for r in rows), sum((r[5] for r in rows), money(0)))
     return Report(
-        "segments", "Customers by tier and recency / frequency / monetary band",
-        ["tier", "recency", "frequency", "monetary", "customers", "won_value"], rows, totals=totals, bar="customers",
+        "segments",
+        "Customers by tier and recency / frequency / monetary band",
+        ["tier", "recency", "frequency", "monetary", "customers", "won_value"],
+        rows,
+        totals=totals,
+        bar="customers",
         notes=["recency: days since the last follow-up; frequency: won deals; monetary: won value"],
-    )  # fmt: skip
+    )

@@ -10,14 +10,16 @@ from typing import Any
 
 from peewee import JOIN, SQL, Case, Expression, Value
 
+from crmtui.store.kernel import dialect
 from crmtui.store.kernel.access import Actor
 from crmtui.store.kernel.clock import day_start, local_today, now, parse_date, to_local
-from crmtui.store.kernel import dialect
 from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.models import Territory, User, from_cents
 from crmtui.store.kernel.values import CENT
-from crmtui.store.org.users import seen_user
 from crmtui.store.org.territories import find_territory
+from crmtui.store.org.users import seen_user
+
+
 @dataclass
 class ReportParams:
     """What the user asked for, as typed: dates are parsed with clock.parse_date (both ends inclusive)."""
@@ -125,7 +127,7 @@ def people_filter(actor: Actor, params: ReportParams, user_column, by_index: boo
     """The rows whose person (USER_COLUMN: the deal's owner, the follow-up's user ...) the actor may count: a rep
     their own, a manager their subtree, an admin everyone; narrowed by --rep and --territory (the person's).
     BY_INDEX=False keeps an index on USER_COLUMN out of it (`user_id + 0`): a period of follow-ups is read from the
-    index led by the time (0006) instead of from (user, at) plus a table fetch per row (li.na's 30 days: 7.5 s)."""
+    index led by the time (0006) instead of from (user, at) plus a table fetch per row (slow for a manager)."""
     if not by_index:
         user_column = user_column + 0
     condition = Value(1) == 1

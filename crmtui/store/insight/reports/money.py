@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from peewee import fn
 
-from crmtui.store.kernel.access import Actor
-from crmtui.store.kernel.clock import local_today
-from crmtui.store.kernel.models import Contract, Customer, Instalment
-from crmtui.store.kernel.dialect import days_after
 from crmtui.store.insight.reports.base import Report, ReportParams, by_person, money, people_filter, person_key, when
+from crmtui.store.kernel.access import Actor
+from crmtui.store.kernel.clock import local_today, parse_date
+from crmtui.store.kernel.dialect import days_after
+from crmtui.store.kernel.models import Contract, Customer, Instalment, Territory
 from crmtui.store.money.payments import instalment_status, open_amount
-from crmtui.store.kernel.clock import parse_date
-from crmtui.store.kernel.models import Territory
 
 AGE_BANDS = (("0_30", 0, 30), ("31_60", 31, 60), ("61_90", 61, 90))  # days overdue; more is 90_plus
 
@@ -52,6 +50,11 @@ def receivables(actor: Actor, params: ReportParams) -> Report:
     columns = [by, "not_due", *(f"overdue_{name}" for name, _, _ in AGE_BANDS), "overdue_90_plus", "total"]
     totals = ("total", *(sum((r[i] for r in rows), money(0)) for i in range(1, len(columns))))
     return Report(
-        "receivables", f"Receivables by {by}", columns, rows, totals=totals, bar="total",
+        "receivables",
+        f"Receivables by {by}",
+        columns,
+        rows,
+        totals=totals,
+        bar="total",
         notes=[f"open balances as of {as_of}"],
-    )  # fmt: skip
+    )

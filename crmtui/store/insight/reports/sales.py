@@ -7,14 +7,27 @@ from datetime import date
 
 from peewee import JOIN, fn
 
+from crmtui.store.insight.reports.base import (
+    Period,
+    Report,
+    ReportParams,
+    by_person,
+    group_columns,
+    mean_money,
+    money,
+    month_of,
+    people_filter,
+    period_of,
+    person_key,
+    ratio,
+    tenths,
+    when,
+)
 from crmtui.store.kernel.access import Actor
 from crmtui.store.kernel.clock import add_months, now
-from crmtui.store.kernel.dialect import floor_of
-from crmtui.store.kernel.models import Deal, DealStageHistory, Followup, OwnershipEvent, Pipeline, Stage
-from crmtui.store.kernel.dialect import days_between
-from crmtui.store.insight.reports.base import Period, Report, ReportParams, by_person, group_columns, mean_money, money, month_of, people_filter, period_of, person_key, ratio, tenths, when
+from crmtui.store.kernel.dialect import days_between, floor_of
+from crmtui.store.kernel.models import Customer, Deal, DealStageHistory, Followup, OwnershipEvent, Pipeline, Stage, User
 from crmtui.store.sales.deals import stuck_condition
-from crmtui.store.kernel.models import Customer, User
 
 LEADERBOARD_DAYS = 30  # the default period of the leaderboard (and the one before it is compared with)
 LEADER_FIGURES = ("cents", "won", "before", "followups", "customers", "created", "claims")
@@ -60,9 +73,10 @@ def funnel(actor: Actor, params: ReportParams) -> Report:
     ).alias("per_deal")
     stage = Stage.alias("current_stage")
     furthest = when(
-        stage.kind == "won", 1_000_000,
+        stage.kind == "won",
+        1_000_000,
         when((stage.kind == "open") & (stage.position > per_deal.c.furthest), stage.position, per_deal.c.furthest),
-    )  # fmt: skip
+    )
     counts = (
         stage.select(per_deal.c.pipeline_id, furthest, fn.COUNT(1))
         .from_(per_deal)
@@ -95,16 +109,25 @@ def funnel(actor: Actor, params: ReportParams) -> Report:
         count, cents = current.get(stage_id, (0, 0))
         here = reached(stage_id, pipeline_id, position, kind)
         following = next((s for s in stages[index + 1 :] if s[1] == pipeline_id and s[4] in ("open", "won")), None)
-        conversion = ratio(reached(following[0], pipeline_id, following[5], following[4]), here) if kind == "open" and following else None
+        conversion = (
+            ratio(reached(following[0], pipeline_id, following[5], following[4]), here)
+            if kind == "open" and following
+            else None
+        )
         row = (name, kind, count, money(cents), here, conversion)
         rows.append((pipeline, *row) if several else row)
     columns = ["stage", "kind", "deals", "value", "reached", "conversion"]
     totals = ("total", "", sum(r[-4] for r in rows), sum((r[-3] for r in rows), money(0)), None, None)
     return Report(
-        "funnel", "Sales funnel", (["pipeline"] if several else []) + columns, rows,
-        totals=(("", *totals) if several else totals), bar="reached", ratios=("conversion",),
+        "funnel",
+        "Sales funnel",
+        (["pipeline"] if several else []) + columns,
+        rows,
+        totals=(("", *totals) if several else totals),
+        bar="reached",
+        ratios=("conversion",),
         notes=[f"deals created: {period.label()}"],
-    )  # fmt: skip
+    )
 
 
 # --- win rate ----------------------------------------------------------------------------------------------
@@ -133,19 +156,35 @@ def win_rate(actor: Actor, params: ReportParams) -> Report:
         fn.SUM(when(won, Deal.amount)).coerce(False),
         fn.SUM(when(won, days_between(Deal.closed_at, Deal.created_at))),
     ).group_by(*group_columns(1))
-    groups = [(person_key(k) if by != "month" else k, int(w), int(lost), int(cents or 0), days or 0.0) for k, w, lost, cents, days in query.tuples()]
+    groups = [
+        (person_key(k) if by != "month" else k, int(w), int(lost), int(cents or 0), days or 0.0)
+        for k, w, lost, cents, days in query.tuples()
+    ]
 
     def row(key, won, lost, cents, days):
-        return (key, won, lost, ratio(won, won + lost), money(cents), mean_money(cents, won),
-                tenths(days / won) if won else None)  # fmt: skip
+        return (
+            key,
+            won,
+            lost,
+            ratio(won, won + lost),
+            money(cents),
+            mean_money(cents, won),
+            tenths(days / won) if won else None,
+        )
 
     rows = [row(*g) for g in groups]
     rows.sort(key=(lambda r: r[0]) if by == "month" else (lambda r: (-r[4], r[0])))
     totals = row("total", *(sum(g[i] for g in groups) for i in range(1, 5)))
     return Report(
-        "win-rate", f"Win rate by {by}", [by, "won", "lost", "win_rate", "won_value", "avg_won_value", "avg_days_to_win"],
-        rows, totals=totals, bar="win_rate", ratios=("win_rate",), notes=[f"deals closed: {period.label()}"],
-    )  # fmt: skip
+        "win-rate",
+        f"Win rate by {by}",
+        [by, "won", "lost", "win_rate", "won_value", "avg_won_value", "avg_days_to_win"],
+        rows,
+        totals=totals,
+        bar="win_rate",
+        ratios=("win_rate",),
+        notes=[f"deals closed: {period.label()}"],
+    )
 
 
 # --- trend -------------------------------------------------------------------------------------------------
@@ -180,9 +219,16 @@ def trend(actor: Actor, params: ReportParams) -> Report:
         before = value
     totals = ("total", sum(r[1] for r in rows), sum((r[2] for r in rows), money(0)), None, None)
     return Report(
-        "trend", "Won deals per month", ["month", "won", "won_value", "change", "change_pct"], rows, totals=totals,
-        spark="won_value", bar="won_value", ratios=("change_pct",), notes=[f"deals won: {period.label()}"],
-    )  # fmt: skip
+        "trend",
+        "Won deals per month",
+        ["month", "won", "won_value", "change", "change_pct"],
+        rows,
+        totals=totals,
+        spark="won_value",
+        bar="won_value",
+        ratios=("change_pct",),
+        notes=[f"deals won: {period.label()}"],
+    )
 
 
 def ratio_of_change(value, before):
@@ -200,11 +246,7 @@ def forecast(actor: Actor, params: ReportParams) -> Report:
     stage's probability. --since/--until bound the expected close date."""
     by = params.by or "month"
     period = period_of(params)
-    query = (
-        Deal.select()
-        .join(Stage, on=(Deal.stage == Stage.id))
-        .where(_deals(actor, params), Stage.kind == "open")
-    )
+    query = Deal.select().join(Stage, on=(Deal.stage == Stage.id)).where(_deals(actor, params), Stage.kind == "open")
     if period.since or period.until:
         query = query.where(period.where_date(Deal.expected_close))
     query, key = _keyed(query, by, Deal.expected_close, is_date=True)
@@ -216,11 +258,21 @@ def forecast(actor: Actor, params: ReportParams) -> Report:
         label = (k or "(no date)") if by == "month" else person_key(k)
         rows.append((label, count, money(cents), money(round_half_up(int(weighted or 0), 100))))
     rows.sort(key=(lambda r: (r[0] == "(no date)", r[0])) if by == "month" else (lambda r: (-r[3], r[0])))
-    totals = ("total", sum(r[1] for r in rows), sum((r[2] for r in rows), money(0)), sum((r[3] for r in rows), money(0)))
+    totals = (
+        "total",
+        sum(r[1] for r in rows),
+        sum((r[2] for r in rows), money(0)),
+        sum((r[3] for r in rows), money(0)),
+    )
     return Report(
-        "forecast", f"Forecast by {'expected close month' if by == 'month' else by}", [by, "deals", "value", "weighted"],
-        rows, totals=totals, bar="weighted", notes=["open deals, value × stage probability"],
-    )  # fmt: skip
+        "forecast",
+        f"Forecast by {'expected close month' if by == 'month' else by}",
+        [by, "deals", "value", "weighted"],
+        rows,
+        totals=totals,
+        bar="weighted",
+        notes=["open deals, value × stage probability"],
+    )
 
 
 def round_half_up(numerator: int, denominator: int) -> int:
@@ -239,32 +291,47 @@ def leaderboard(actor: Actor, params: ReportParams) -> Report:
     before = period.previous()
     in_now = period.where(Deal.closed_at)
     won, key = by_person(
-        Deal.select().join(Stage, on=(Deal.stage == Stage.id)).where(
-            _deals(actor, params), Stage.kind == "won", Deal.closed_at >= before.start, Deal.closed_at < period.end
-        ), Deal, Deal.owner, by,
-    )  # fmt: skip
+        Deal.select()
+        .join(Stage, on=(Deal.stage == Stage.id))
+        .where(_deals(actor, params), Stage.kind == "won", Deal.closed_at >= before.start, Deal.closed_at < period.end),
+        Deal,
+        Deal.owner,
+        by,
+    )
     won = won.select(
-        key, fn.SUM(when(in_now, Deal.amount)).coerce(False), fn.SUM(when(in_now, 1)),
+        key,
+        fn.SUM(when(in_now, Deal.amount)).coerce(False),
+        fn.SUM(when(in_now, 1)),
         fn.SUM(when(~in_now, Deal.amount)).coerce(False),
-    ).group_by(*group_columns(1))  # fmt: skip
+    ).group_by(*group_columns(1))
     followed, key = by_person(
         Followup.select().where(people_filter(actor, params, Followup.user, by_index=False), period.where(Followup.at)),
-        Followup, Followup.user, by,
-    )  # fmt: skip
-    followed = followed.select(key, fn.COUNT(Followup.id), fn.COUNT(Followup.customer.distinct())).group_by(*group_columns(1))
+        Followup,
+        Followup.user,
+        by,
+    )
+    followed = followed.select(key, fn.COUNT(Followup.id), fn.COUNT(Followup.customer.distinct())).group_by(
+        *group_columns(1)
+    )
     events, key = by_person(
         OwnershipEvent.select().where(
-            people_filter(actor, params, OwnershipEvent.to_user), OwnershipEvent.kind.in_(["create", "claim"]),
+            people_filter(actor, params, OwnershipEvent.to_user),
+            OwnershipEvent.kind.in_(["create", "claim"]),
             period.where(OwnershipEvent.at),
-        ), OwnershipEvent, OwnershipEvent.to_user, by,
-    )  # fmt: skip
+        ),
+        OwnershipEvent,
+        OwnershipEvent.to_user,
+        by,
+    )
     events = events.select(
         key, fn.SUM(when(OwnershipEvent.kind == "create", 1)), fn.SUM(when(OwnershipEvent.kind == "claim", 1))
     ).group_by(*group_columns(1))
     figures: dict[str, dict[str, int]] = {}
 
     def put(k, **values):
-        figures.setdefault(person_key(k), dict.fromkeys(LEADER_FIGURES, 0)).update({n: int(v or 0) for n, v in values.items()})
+        figures.setdefault(person_key(k), dict.fromkeys(LEADER_FIGURES, 0)).update(
+            {n: int(v or 0) for n, v in values.items()}
+        )
 
     for k, cents, count, before_cents in won.tuples():
         put(k, cents=cents, won=count, before=before_cents)
@@ -273,17 +340,46 @@ def leaderboard(actor: Actor, params: ReportParams) -> Report:
     for k, created, claims in events.tuples():
         put(k, created=created, claims=claims)
     ranked = sorted(figures.items(), key=lambda item: (-item[1]["cents"], -item[1]["won"], item[0]))
-    before_rank = {k: i for i, (k, _) in enumerate(sorted(figures.items(), key=lambda item: (-item[1]["before"], item[0])), 1)}
+    before_rank = {
+        k: i for i, (k, _) in enumerate(sorted(figures.items(), key=lambda item: (-item[1]["before"], item[0])), 1)
+    }
     rows = []
     for rank, (k, f) in enumerate(ranked, 1):
-        rows.append((rank, k, money(f["cents"]), f["won"], f["followups"], f["customers"], f["created"], f["claims"],
-                     money(f["before"]), money(f["cents"] - f["before"]), before_rank[k] - rank if f["before"] else None))  # fmt: skip
+        rows.append(
+            (
+                rank,
+                k,
+                money(f["cents"]),
+                f["won"],
+                f["followups"],
+                f["customers"],
+                f["created"],
+                f["claims"],
+                money(f["before"]),
+                money(f["cents"] - f["before"]),
+                before_rank[k] - rank if f["before"] else None,
+            )
+        )
     return Report(
-        "leaderboard", f"Leaderboard by {by}",
-        ["rank", by, "won_value", "deals_won", "followups", "customers_followed", "new_customers", "claims",
-         "prev_won_value", "change", "rank_change"],
-        rows, bar="won_value", notes=[f"period: {period.label()}; compared with {before.label()}"],
-    )  # fmt: skip
+        "leaderboard",
+        f"Leaderboard by {by}",
+        [
+            "rank",
+            by,
+            "won_value",
+            "deals_won",
+            "followups",
+            "customers_followed",
+            "new_customers",
+            "claims",
+            "prev_won_value",
+            "change",
+            "rank_change",
+        ],
+        rows,
+        bar="won_value",
+        notes=[f"period: {period.label()}; compared with {before.label()}"],
+    )
 
 
 # --- stage time --------------------------------------------------------------------------------------------
@@ -301,9 +397,10 @@ def stage_time(actor: Actor, params: ReportParams) -> Report:
     left = fn.LEAD(history.at).over(partition_by=[history.deal], order_by=[history.at, history.id])
     stays = (
         history.select(
-            history.to_stage.alias("stage_id"), history.at.alias("entered"),
+            history.to_stage.alias("stage_id"),
+            history.at.alias("entered"),
             days_between(fn.COALESCE(left, moment), history.at).alias("days"),
-        )  # fmt: skip
+        )
         .join(Deal, on=(history.deal == Deal.id))
         .where(_deals(actor, params))
     ).alias("stays")  # each stay's length, computed once; the next level ranks them within their stage
@@ -342,13 +439,23 @@ def stage_time(actor: Actor, params: ReportParams) -> Report:
         row = (name, count, tenths(mean), tenths(median), stuck_counts.get(stage_id, 0))
         rows.append((pipeline, *row) if several else row)
     stuck = Report(
-        "stuck-deals", "Stuck deals", ["id", "deal", "customer", "stage", "days_in_stage", "owner", "amount"], stuck_rows,
-        notes=[f"the {STUCK_LIST} longest stuck of {sum(stuck_counts.values())}"] if sum(stuck_counts.values()) > STUCK_LIST else [],
-    )  # fmt: skip
+        "stuck-deals",
+        "Stuck deals",
+        ["id", "deal", "customer", "stage", "days_in_stage", "owner", "amount"],
+        stuck_rows,
+        notes=[f"the {STUCK_LIST} longest stuck of {sum(stuck_counts.values())}"]
+        if sum(stuck_counts.values()) > STUCK_LIST
+        else [],
+    )
     return Report(
-        "stage-time", "Days in stage", (["pipeline"] if several else []) + ["stage", "stays", "mean_days", "median_days", "stuck"],
-        rows, bar="mean_days", parts=[stuck], notes=[f"stays begun: {period.label()}"],
-    )  # fmt: skip
+        "stage-time",
+        "Days in stage",
+        (["pipeline"] if several else []) + ["stage", "stays", "mean_days", "median_days", "stuck"],
+        rows,
+        bar="mean_days",
+        parts=[stuck],
+        notes=[f"stays begun: {period.label()}"],
+    )
 
 
 def _median(buckets: list[tuple[int, int]], count: int) -> float:
@@ -370,9 +477,14 @@ def _stuck(actor: Actor, params: ReportParams, moment) -> tuple[dict[int, int], 
     longest = [i for (i,) in base.select(Deal.id).order_by(Deal.stage_entered_at, Deal.id).limit(STUCK_LIST).tuples()]
     rows = (  # names for those only: a join before the LIMIT would look up every stuck deal's customer
         Deal.select(
-            Deal.id, Deal.title, Customer.name, Stage.name, days_between(moment, Deal.stage_entered_at), User.login,
+            Deal.id,
+            Deal.title,
+            Customer.name,
+            Stage.name,
+            days_between(moment, Deal.stage_entered_at),
+            User.login,
             Deal.amount,
-        )  # fmt: skip
+        )
         .join(Stage, on=(Deal.stage == Stage.id))
         .join_from(Deal, Customer, on=(Deal.customer == Customer.id))
         .join_from(Deal, User, JOIN.LEFT_OUTER, on=(Deal.owner == User.id))

@@ -1,14 +1,10 @@
 """Reports over follow-ups (`crm report followups`, `crm report leaderboard`) read a period's follow-ups per rep,
 type and customer: an index on followup(at, user_id, type, customer_id) answers them from the index alone, instead
-of fetching most of the table's rows one by one through the index on `at`.
-Measured on the 1M-customer demo (2.76M follow-ups, 1.86M of them in the last 12 weeks), SQLite, store call as the
-admin: leaderboard (30 days) 18.6 s -> 1.6 s; per-rep-and-type counts over 12 weeks 10.1 s -> 1.5 s.
+of fetching most of the table's rows one by one through the index on `at` (the figures: docs/PERFORMANCE.md).
 
 The pool report counts live customers per territory, pooled and owned: all of them from the (owner_id,
 territory_id) index, less the soft-deleted ones, which a partial index on the deleted rows finds without reading the
-whole customer table (1M demo, SQLite: 0.68 s -> 0.3 s). It holds no owner column and no live row, so claims and
-reclaims never touch it."""
-
+whole customer table. It holds no owner column and no live row, so claims and reclaims never touch it."""
 
 DELETED = "customer_deleted_territory_id"
 

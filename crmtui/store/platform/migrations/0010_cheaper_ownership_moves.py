@@ -6,8 +6,8 @@
 - On PostgreSQL, ownership_event loses its foreign-key constraints. It is history, like the audit log: written
   only by the store, in the statement that makes the change, from ids read in the same transaction; users are
   never deleted (only deactivated), and a purged customer's events are deleted first. PostgreSQL checks each key
-  of each row with a trigger and a locking lookup: four per event, 1.3 s of the 100,000 events of an assignment
-  (measured, 1M customers). SQLite checks keys in process at a fraction of that, and can drop a constraint only
+  of each row with a trigger and a locking lookup: four per event, most of the time an assignment's events took
+  (docs/PERFORMANCE.md). SQLite checks keys in process at a fraction of that, and can drop a constraint only
   by rebuilding the table: there they stay."""
 
 from peewee import PostgresqlDatabase

@@ -3,10 +3,10 @@
 
 customer.owner_id and customer.former_owner_id lose their foreign-key constraints on PostgreSQL, as
 ownership_event's did in 0010. PostgreSQL checks every changed key with a trigger and a locking lookup of the
-user, one per customer moved: an assignment's 100,000 new owners cost 1.0-1.7 s of a 3.6-4.2 s UPDATE (measured,
-1M customers, stock settings), a reclaim's former owners a sixth of its UPDATE. The keys are written only by the
-store, from users read in the same transaction, and users are never deleted (only deactivated). SQLite checks keys
-in process at a fraction of that, and can drop a constraint only by rebuilding the table: there they stay."""
+user, one per customer moved: a large share of an assignment's UPDATE, and of a reclaim's (docs/PERFORMANCE.md).
+The keys are written only by the store, from users read in the same transaction, and users are never deleted (only
+deactivated). SQLite checks keys in process at a fraction of that, and can drop a constraint only by rebuilding the
+table: there they stay."""
 
 from peewee import PostgresqlDatabase
 

@@ -5,17 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
+from crmtui.store.kernel.errors import BadInput
+
 # vCard property per export column; the card is built from whichever of these columns were exported.
-_PROPERTIES = (("title", "TITLE"), ("customer", "ORG"), ("phone", "TEL;TYPE=WORK,VOICE"), ("email", "EMAIL;TYPE=INTERNET"),
-               ("birthday", "BDAY"), ("wechat", "X-WECHAT"))  # fmt: skip
+_PROPERTIES = (
+    ("title", "TITLE"),
+    ("customer", "ORG"),
+    ("phone", "TEL;TYPE=WORK,VOICE"),
+    ("email", "EMAIL;TYPE=INTERNET"),
+    ("birthday", "BDAY"),
+    ("wechat", "X-WECHAT"),
+)
 
 
-def _escape(value: Any) -> str:
+def escape(value: Any) -> str:
+    """VALUE as vCard and iCalendar text: backslash, newline, comma and semicolon escaped."""
     text = str(value)
     return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "").replace(",", "\\,").replace(";", "\\;")
 
 
-def _fold(line: str) -> str:
+def fold(line: str) -> str:
     """Lines longer than 75 octets continue on the next line after a space, never splitting a character."""
     parts, current = [], ""
     for char in line:
@@ -30,20 +39,18 @@ def _fold(line: str) -> str:
 
 def write_vcards(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
     if "name" not in columns:
-        from crmtui.store.kernel.errors import BadInput
-
         raise BadInput("A vCard needs the name column: add `name` to --columns.")
     count = 0
     for row in rows:
         values = dict(zip(columns, row))
         name = str(values["name"])
         given, _, family = name.rpartition(" ")  # "Anna Snelling" → Snelling; Anna. 李雷 stays whole
-        structured = f"{_escape(family)};{_escape(given)};;;" if given else f"{_escape(name)};;;;"
-        lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{_escape(name)}", f"N:{structured}"]
+        structured = f"{escape(family)};{escape(given)};;;" if given else f"{escape(name)};;;;"
+        lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{escape(name)}", f"N:{structured}"]
         if values.get("id") is not None:
             lines.append(f"UID:crm-contact-{values['id']}")
-        lines += [f"{prop}:{_escape(values[col])}" for col, prop in _PROPERTIES if values.get(col) not in (None, "")]
+        lines += [f"{prop}:{escape(values[col])}" for col, prop in _PROPERTIES if values.get(col) not in (None, "")]
         lines.append("END:VCARD")
-        out.write("".join(_fold(line) + "\r\n" for line in lines))
+        out.write("".join(fold(line) + "\r\n" for line in lines))
         count += 1
     return count

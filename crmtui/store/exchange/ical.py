@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, TextIO
 
-from crmtui.commands.vcard import _escape, _fold
+from crmtui.store.exchange.vcard import escape, fold
+from crmtui.store.kernel.errors import BadInput
 
 WHEN_COLUMNS = ("next_followup_at", "next_at", "at")  # the first one a row has is the event's time
 EVENT_MINUTES = 30
@@ -18,11 +20,7 @@ def _stamp(value: str) -> str:
 
 
 def write_ics(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO, entity: str = "followup") -> int:
-    from datetime import datetime, timedelta
-
     if not any(c in columns for c in WHEN_COLUMNS):
-        from crmtui.store.kernel.errors import BadInput
-
         raise BadInput(f"iCalendar needs a follow-up time: add one of {', '.join(WHEN_COLUMNS)} to --columns.")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//crmtui//crm export//EN", "CALSCALE:GREGORIAN"]
     count = 0
@@ -40,12 +38,12 @@ def write_ics(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO
             f"DTSTAMP:{_stamp(when)}",
             f"DTSTART:{_stamp(when)}",
             f"DTEND:{(start + timedelta(minutes=EVENT_MINUTES)).strftime('%Y%m%dT%H%M%SZ')}",
-            f"SUMMARY:{_escape('Follow up: ' + str(who))}",
+            f"SUMMARY:{escape('Follow up: ' + str(who))}",
         ]
         if details:
-            lines.append(f"DESCRIPTION:{_escape(chr(10).join(details))}")
+            lines.append(f"DESCRIPTION:{escape(chr(10).join(details))}")
         lines.append("END:VEVENT")
         count += 1
     lines.append("END:VCALENDAR")
-    out.write("".join(_fold(line) + "\r\n" for line in lines))
+    out.write("".join(fold(line) + "\r\n" for line in lines))
     return count

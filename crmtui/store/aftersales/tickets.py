@@ -160,13 +160,7 @@ def add_ticket(
             row["assignee"] = customer.owner_id or actor.id
         moment = now()
         ticket_id = Ticket.insert(customer=customer.id, status="open", created_at=moment, **row).execute()
-        audit.record(
-            actor.login,
-            "ticket",
-            ticket_id,
-            "create",
-            audit.changes({}, {"customer": customer.id, "status": "open", **row}),
-        )
+        audit.created(actor.login, "ticket", ticket_id, {"customer": customer.id, "status": "open", **row})
     return ticket_id
 
 

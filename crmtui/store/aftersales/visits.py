@@ -72,7 +72,7 @@ def add_visit(actor: Actor, customer_ref: str | int, satisfaction, note: str = "
         customer = find_customer(actor, customer_ref, write=True)
         row = {"customer": customer.id, "on": day, "satisfaction": score, "note": values.note(note), "by": actor.id}
         visit_id = Visit.insert(created_at=now(), **row).execute()
-        audit.record(actor.login, "visit", visit_id, "create", audit.changes({}, row))
+        audit.created(actor.login, "visit", visit_id, row)
     return visit_id
 
 

@@ -52,7 +52,7 @@ def add_contact(actor: Actor, customer_ref: str | int, name: str, **fields) -> i
     with db.atomic():
         customer = find_customer(actor, customer_ref, write=True)
         contact_id = Contact.insert(customer=customer.id, **row).execute()
-        audit.record(actor.login, "contact", contact_id, "create", audit.changes({}, {"customer": customer.id, **row}))
+        audit.created(actor.login, "contact", contact_id, {"customer": customer.id, **row})
     return contact_id
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, fn
 
+from crmtui.store.customers import ownership
 from crmtui.store.kernel import audit, normalize
 from crmtui.store.kernel.access import Actor, check_customer_write, visible_customers
 from crmtui.store.kernel.bulk import stream
@@ -29,7 +30,6 @@ from crmtui.store.kernel.models import (
     CustomerTag,
     Deal,
     Followup,
-    OwnershipEvent,
     Quote,
     Ticket,
     User,
@@ -201,16 +201,10 @@ def merge(actor: Actor, keep: int, others: list[int]) -> MergeResult:
         latest = Customer.select(fn.MAX(Customer.last_followup_at)).where(Customer.id.in_([keep, *merged])).scalar()
         Customer.update(last_followup_at=latest, updated_at=now(), **filled).where(Customer.id == keep).execute()
         stamp = now()
-        for other in Customer.select().where(Customer.id.in_(merged)):
-            OwnershipEvent.create(
-                customer=other.id,
-                from_user=other.owner_id,
-                to_user=kept.owner_id,
-                kind="merge",
-                reason=f"merged into #{keep} {kept.name}",
-                at=stamp,
-                by=actor.id,
-            )
+        others = list(Customer.select().where(Customer.id.in_(merged)))
+        reason = f"merged into #{keep} {kept.name}"
+        ownership.log(actor, "merge", [(o.id, o.owner_id, kept.owner_id, reason) for o in others], stamp, audited=False)
+        for other in others:
             audit.record(
                 actor.login,
                 "customer",

@@ -193,7 +193,7 @@ def add_customer(
                 "pooled_at",
             )
         }
-        audit.record(actor.login, "customer", customer_id, "create", audit.changes({}, {**shown, "tags": clean_tags}))
+        audit.created(actor.login, "customer", customer_id, {**shown, "tags": clean_tags})
     return customer_id
 
 

@@ -116,9 +116,14 @@ def require_active(user: User, doing: str = "own customers") -> User:
     return user
 
 
+def gives_to(actor: Actor, user_id: int) -> bool:
+    """Whom an actor may hand customers or deals: anyone for an admin, else themselves and their team."""
+    return actor.is_admin or user_id in actor.team_ids
+
+
 def may_give_to(actor: Actor, user: User, what: str = "customers") -> User:
-    """Whom an actor may hand WHAT (customers, deals): anyone for an admin, else themselves and their team."""
-    if not actor.is_admin and user.id not in actor.team_ids:
+    """USER, if the actor may hand them WHAT (gives_to)."""
+    if not gives_to(actor, user.id):
         raise NotPermitted(f"{actor.login} may not give {what} to {user.login}.")
     return user
 

@@ -37,6 +37,11 @@ def record(actor_login: str | None, entity: str, entity_id: int | None, action: 
     ).execute()
 
 
+def created(actor_login: str | None, entity: str, entity_id: int, values: dict[str, Any]) -> None:
+    """Audit a new row: each of its VALUES as [None, value] (None values left out)."""
+    record(actor_login, entity, entity_id, "create", changes({}, values))
+
+
 def current(row: Model, name: str) -> Any:
     """ROW's stored value of the field NAME: the id, for a foreign key (as changes compare it)."""
     field = row._meta.fields[name]

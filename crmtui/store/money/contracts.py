@@ -133,12 +133,11 @@ def create_contract(
     contract_id = Contract.insert(**row).execute()
     insert_lines(ContractLine, "contract", contract_id, lines)
     write_plan(contract_id, schedule)
-    audit.record(
+    audit.created(
         actor.login,
         "contract",
         contract_id,
-        "create",
-        audit.changes({}, {**row, "lines": copy_lines(lines), "plan": [[d.isoformat(), str(a)] for d, a in schedule]}),
+        {**row, "lines": copy_lines(lines), "plan": [[d.isoformat(), str(a)] for d, a in schedule]},
     )
     return contract_id
 
@@ -229,12 +228,7 @@ def edit_contract(
         if deal is not None:
             new["deal"] = deal_of_customer(deal, contract.customer_id)
         _check_term(new.get("start_on", contract.start_on), new.get("end_on", contract.end_on))
-        old = {k: getattr(contract, k + "_id" if k in ("owner", "deal") else k) for k in new}
-        diff = audit.changes(old, new)
-        if diff:
-            Contract.update(**{k: new[k] for k in diff}).where(Contract.id == contract.id).execute()
-            audit.record(actor.login, "contract", contract.id, "edit", diff)
-    return diff
+        return audit.update(actor.login, contract, new, "contract")
 
 
 def terminate_contract(actor: Actor, ref: str | int, reason: str | None = None) -> str:

@@ -105,7 +105,7 @@ def add_invoice(
             "contract": contract.number,
             **({"forced": True} if force and already + money > contract.amount else {}),
         }
-        audit.record(actor.login, "invoice", invoice_id, "create", audit.changes({}, shown))
+        audit.created(actor.login, "invoice", invoice_id, shown)
     return invoice_id
 
 

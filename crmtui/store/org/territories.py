@@ -43,7 +43,7 @@ def add_territory(actor: Actor, name: str) -> int:
             raise Refused(f"Territory {name!r} exists already.")
         territory = Territory.create(name=name)
         open_territories([territory.id])
-        audit.record(actor.login, "territory", territory.id, "create", {"name": [None, name]})
+        audit.created(actor.login, "territory", territory.id, {"name": name})
     return territory.id
 
 
@@ -90,11 +90,16 @@ def open_territories(territory_ids: Sequence[int]) -> None:
         ).execute()
 
 
+def works_in(actor: Actor, territory_id: int) -> bool:
+    """Reps work in their territory, managers in their team's, admins everywhere."""
+    return actor.is_admin or territory_id in actor.territory_ids
+
+
 def check_territory_access(actor: Actor, territory: Territory, manage: bool) -> None:
     """Reps see their territory's pool; its managers (and admins) manage it."""
     if actor.is_admin:
         return
-    if territory.id not in actor.territory_ids:
+    if not works_in(actor, territory.id):
         raise NotPermitted(f"{actor.login} does not work in territory {territory.name}.")
     if manage and actor.role != "manager":
         raise NotPermitted(f"Only a manager of {territory.name} or an admin may do that.")

@@ -62,7 +62,7 @@ def add_user(
             user = User.create(**row)
         except IntegrityError as exc:
             raise BadInput(f"Cannot add user {login!r}: {exc}.") from None
-        audit.record(actor.login, "user", user.id, "create", audit.changes({}, row))
+        audit.created(actor.login, "user", user.id, row)
     return user.id
 
 

@@ -442,7 +442,7 @@ def add_deal(
         DealStageHistory.insert(deal=deal_id, from_stage=None, to_stage=target.id, at=moment, by=actor.id).execute()
         shown = {**row, "pipeline": chosen.name, "stage": target.name}
         del shown["created_at"]
-        audit.record(actor.login, "deal", deal_id, "create", audit.changes({}, shown))
+        audit.created(actor.login, "deal", deal_id, shown)
     return deal_id
 
 

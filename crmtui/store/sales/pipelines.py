@@ -235,12 +235,11 @@ def add_pipeline(actor: Actor, name: str, copy_stages_from: str | int | None = N
             copied = [{**_stage_values(s), "pipeline": pipeline_id} for s in stages_of(source.id)]
             if copied:
                 Stage.insert_many(copied).execute()
-        audit.record(
+        audit.created(
             actor.login,
             "pipeline",
             pipeline_id,
-            "create",
-            audit.changes({}, {"name": name, "is_default": is_default, "stages": [s["name"] for s in copied]}),
+            {"name": name, "is_default": is_default, "stages": [s["name"] for s in copied]},
         )
     return pipeline_id
 
@@ -270,13 +269,7 @@ def add_stage(
         stage_id = Stage.insert(pipeline=chosen.id, position=len(order) + 1, **row).execute()
         _renumber(chosen.id, _place(order + [stage_id], stage_id, position, row["kind"]))
         placed = Stage.get_by_id(stage_id)
-        audit.record(
-            actor.login,
-            "stage",
-            stage_id,
-            "create",
-            audit.changes({}, {"pipeline": chosen.name, **_stage_values(placed)}),
-        )
+        audit.created(actor.login, "stage", stage_id, {"pipeline": chosen.name, **_stage_values(placed)})
     return stage_id
 
 

@@ -79,7 +79,7 @@ def add_product(actor: Actor, code: str, name: str, unit_price="0", unit: str = 
     with db.atomic():
         _check_code_free(row["code"])
         product_id = Product.insert(**row).execute()
-        audit.record(actor.login, "product", product_id, "create", audit.changes({}, row))
+        audit.created(actor.login, "product", product_id, row)
     return product_id
 
 

@@ -90,7 +90,7 @@ def add_quote(actor: Actor, customer_ref: str | int, lines, deal: str | int | No
         quote_id = Quote.insert(**row).execute()
         insert_lines(QuoteLine, "quote", quote_id, built)
         shown = {k: v for k, v in row.items() if k != "created_at"}
-        audit.record(actor.login, "quote", quote_id, "create", audit.changes({}, {**shown, "lines": copy_lines(built)}))
+        audit.created(actor.login, "quote", quote_id, {**shown, "lines": copy_lines(built)})
     return quote_id
 
 

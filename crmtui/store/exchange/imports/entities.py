@@ -12,11 +12,11 @@ from typing import Any
 
 from peewee import DateField, DateTimeField, fn
 
-from crmtui.store.customers import search
+from crmtui.store.customers import ownership, search
 from crmtui.store.exchange.imports import references
 from crmtui.store.exchange.imports.engine import Context, Field, Key, Row
 from crmtui.store.kernel import audit, normalize
-from crmtui.store.kernel.access import Actor, require_admin, require_manager, writable_customers
+from crmtui.store.kernel.access import Actor, gives_to, require_admin, require_manager, writable_customers
 from crmtui.store.kernel.bulk import db_value, executemany, indexes_rebuilt, insert_rows, write_rows
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput, Invalid
@@ -28,7 +28,6 @@ from crmtui.store.kernel.models import (
     Deal,
     Followup,
     MoneyField,
-    OwnershipEvent,
     Product,
     Stage,
     Territory,
@@ -50,7 +49,7 @@ from crmtui.store.kernel.values import (
     when,
     yes_no,
 )
-from crmtui.store.org.territories import open_territories
+from crmtui.store.org.territories import open_territories, works_in
 
 
 def one_of(allowed: tuple[str, ...], label: str, fold=str.lower):
@@ -374,14 +373,14 @@ class Customers(Entity):
         owner = values.get("owner")
         if owner is None and not actor.is_manager and actor.id is not None:
             owner = values["owner"] = actor.id  # a rep's import is theirs
-        if owner is not None and not actor.is_admin and owner not in actor.team_ids:
+        if owner is not None and not gives_to(actor, owner):
             raise Invalid(f"owner is outside {actor.login}'s team")
         if "territory" not in values:
             territory = self._territory_of(ctx, owner) or actor.territory_id
             if territory is None:
                 raise Invalid("territory is empty and the owner has none (use --default territory=NAME)")
             values["territory"] = territory
-        if not actor.is_admin and values["territory"] not in actor.territory_ids | {actor.territory_id}:
+        if not works_in(actor, values["territory"]):
             raise Invalid("territory is outside the acting user's territories")
         if owner is not None:
             values["owned_at"] = ctx.now
@@ -414,30 +413,19 @@ class Customers(Entity):
         customers may have ids between them), through the raw cursor."""
         tags = [(i, tag) for row, i in zip(rows, ids) for tag in row.values.get("tags", ())]
         write_rows(CustomerTag._meta.table_name, ["customer_id", "tag"], tags)
-        at, reason, by = db_value(ctx.now), f"import by {ctx.actor.login or 'system'}", ctx.actor.id
-        owned = [(i, row.values["owner"]) for row, i in zip(rows, ids) if row.values.get("owner") is not None]
-        write_rows(
-            OwnershipEvent._meta.table_name,
-            ["customer_id", "to_user_id", "kind", "reason", "at", "by_id"],
-            [(i, owner, "import", reason, at, by) for i, owner in owned],
-        )
+        reason = f"import by {ctx.actor.login or 'system'}"
+        owned = [
+            (i, None, row.values["owner"], reason) for row, i in zip(rows, ids) if row.values.get("owner") is not None
+        ]
+        ownership.log(ctx.actor, "import", owned, ctx.now, audited=False)  # each row's import is audited apart
 
     def after_update(self, ctx: Context, changed: list[tuple[Row, dict]]) -> None:
-        events = [
-            {
-                "customer": row.id,
-                "from_user": old["owner"],
-                "to_user": row.values["owner"],
-                "kind": "import",
-                "reason": "owner set by import",
-                "at": ctx.now,
-                "by": ctx.actor.id,
-            }
+        moved = [
+            (row.id, old["owner"], row.values["owner"], "owner set by import")
             for row, old in changed
             if "owner" in row.values and row.values["owner"] != old["owner"]
         ]
-        if events:
-            OwnershipEvent.insert_many(events).execute()
+        ownership.log(ctx.actor, "import", moved, ctx.now, audited=False)
         tagged = [(row.id, tag) for row, _ in changed for tag in row.values.get("tags", ())]
         for customer_id, tag in tagged:
             CustomerTag.insert(customer=customer_id, tag=tag).on_conflict_ignore().execute()

@@ -25,7 +25,7 @@ from crmtui.store.pool.claims import claim
 
 from .screens.help import ActionsProvider, HelpScreen, screen_keys
 
-WORKER_CACHE_KIB = -16000  # SQLite page cache per worker connection (negative: KiB)
+WORKER_CACHE_KIB = -8000  # SQLite page cache per worker connection (negative: KiB)
 
 
 def _screen(module: str, name: str) -> Callable[[], Screen]:

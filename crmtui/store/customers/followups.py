@@ -14,7 +14,7 @@ from crmtui.store.kernel.access import Actor, customer_or_team
 from crmtui.store.kernel.clock import day_start, now, parse_date, parse_when
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.dialect import locked
-from crmtui.store.kernel.errors import BadInput
+from crmtui.store.kernel.errors import BadInput, Invalid
 from crmtui.store.kernel.models import Contact, Customer, Followup, User
 from crmtui.store.kernel.values import FOLLOWUP_TYPES
 from crmtui.store.org.users import find_user
@@ -47,6 +47,18 @@ def check_type(kind: str) -> str:
     return values.choice(kind, FOLLOWUP_TYPES, "follow-up type")
 
 
+def check_times(at: datetime, planned: datetime | None, moment: datetime) -> None:
+    """A follow-up is logged once it happened (reclaim counts from it), and plans its next one after it: for
+    `followup log` and for every imported follow-up alike."""
+    if at > moment:
+        raise Invalid(
+            "A follow-up cannot be logged in the future: use --next to plan one.",
+            "at is in the future: a follow-up is logged once it happened",
+        )
+    if planned is not None and planned <= at:
+        raise Invalid("The next follow-up must come after this one.", "next_at is not after at")
+
+
 def next_followup(old_last: datetime | None, old_next: datetime | None, at: datetime, planned: datetime | None):
     """The customer's next follow-up after one logged AT. The latest follow-up sets it (to PLANNED, or, without a
     plan, clears a due date it has met); a back-dated one only fills an empty next date."""
@@ -73,11 +85,8 @@ def log_followup(
     kind = check_type(type)
     moment = now()
     when = parse_when(at) if at else moment
-    if when > moment:
-        raise BadInput("A follow-up cannot be logged in the future: use --next to plan one.")
     planned = parse_when(next) if next else None
-    if planned is not None and planned <= when:
-        raise BadInput("The next follow-up must come after this one.")
+    check_times(when, planned, moment)
     with db.atomic():
         customer = find_customer(actor, customer_ref, write=True)
         customer = locked(Customer.select().where(Customer.id == customer.id)).get()  # its last and next follow-up

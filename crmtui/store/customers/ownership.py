@@ -17,7 +17,9 @@ from crmtui.store.kernel.access import Actor
 from crmtui.store.kernel.bulk import db_value, write_rows
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.dialect import lock_rows
-from crmtui.store.kernel.models import AuditLog, Customer, Deal, OwnershipEvent, PoolRules, Stage, User
+from crmtui.store.kernel.errors import Refused
+from crmtui.store.kernel.models import AuditLog, Customer, Deal, OwnershipEvent, PoolRules, Stage, Territory, User
+from crmtui.store.org.territories import rules_for
 
 Move = tuple[int, int | None, int | None, str | None]  # customer id, from user id, to user id, reason
 
@@ -119,6 +121,14 @@ def owned_counts(user_ids: list[int], rules: PoolRules) -> dict[int, int]:
 
 def owned_count(user_id: int, rules: PoolRules) -> int:
     return owned_counts([user_id], rules).get(user_id, 0)
+
+
+def check_room(user: User, territory: Territory, adding: int = 1) -> None:
+    """USER may come to own ADDING more customers under TERRITORY's owned cap, or it is Refused (exit 5)."""
+    rules = rules_for(territory.id)
+    owned = owned_count(user.id, rules)
+    if owned + adding > rules.owned_cap:
+        raise Refused(f"{user.login} owns {owned} customers: the cap is {rules.owned_cap} in {territory.name}.")
 
 
 def hold_owners(user_ids: list[int]) -> None:

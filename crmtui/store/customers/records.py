@@ -163,9 +163,13 @@ def add_customer(
     clean_tags = values.tags(tags)
     with db.atomic():
         owner_user = _owner_for(actor, owner)
+        territory_id = _territory_for(actor, territory, owner_user)
+        if owner_user:  # the owned cap holds for a customer added with an owner as for one claimed
+            ownership.hold_owners([owner_user.id])
+            ownership.check_room(owner_user, Territory.get_by_id(territory_id))
         moment = now()
         row.update(
-            territory=_territory_for(actor, territory, owner_user),
+            territory=territory_id,
             owner=owner_user.id if owner_user else None,
             owned_at=moment if owner_user else None,
             pooled_at=None if owner_user else moment,
@@ -177,22 +181,7 @@ def add_customer(
         _replace_tags(customer_id, clean_tags)
         if owner_user:
             ownership.log(actor, "create", [(customer_id, None, owner_user.id, None)], moment, audited=False)
-        shown = {
-            k: row.get(k)
-            for k in (
-                "name",
-                "tier",
-                "phone",
-                "email",
-                "industry",
-                "source",
-                "address",
-                "territory",
-                "owner",
-                "owned_at",
-                "pooled_at",
-            )
-        }
+        shown = {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}
         audit.created(actor.login, "customer", customer_id, {**shown, "tags": clean_tags})
     return customer_id
 

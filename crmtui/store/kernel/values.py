@@ -48,13 +48,12 @@ CURRENCY_MARKS = {
     "JPY": ("¥", "円", "JPY"),
     "HKD": ("HK$", "HKD"),
 }
-_ALL_MARKS = sorted({m for marks in CURRENCY_MARKS.values() for m in marks}, key=len, reverse=True)
-_MARK = re.compile(
-    r"^(?P<before>" + "|".join(map(re.escape, _ALL_MARKS)) + r")?\s*(?P<number>.*?)\s*"
-    r"(?P<after>" + "|".join(map(re.escape, _ALL_MARKS)) + r")?$",
-    re.IGNORECASE,
+_ALL_MARKS = "|".join(
+    map(re.escape, sorted({m for marks in CURRENCY_MARKS.values() for m in marks}, key=len, reverse=True))
 )
-_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:(?P<sep>[, _])\d{3})(?:(?P=sep)\d{3})*|\d+)?(?:\.\d*)?$")
+# Patterns, not compiled objects: re compiles and caches them on first use, which every command's start need not pay.
+_MARK = rf"^(?P<before>{_ALL_MARKS})?\s*(?P<number>.*?)\s*(?P<after>{_ALL_MARKS})?$"
+_NUMBER = r"^-?(?:\d{1,3}(?:(?P<sep>[, _])\d{3})(?:(?P=sep)\d{3})*|\d+)?(?:\.\d*)?$"
 
 YES = ("yes", "y", "true", "t", "1", "on", "是")
 NO = ("no", "n", "false", "f", "0", "off", "否")
@@ -221,7 +220,7 @@ def bounded(amount: Decimal, what: str) -> Decimal:
 
 def _amount(typed: str, what: str, currency: str) -> Decimal:
     written = _ascii(typed).strip()
-    marked = _MARK.match(written)
+    marked = re.match(_MARK, written, re.IGNORECASE)
     number = marked.group("number") if marked else written
     for mark in (marked.group("before"), marked.group("after")) if marked else ():
         if mark and mark.upper() not in CURRENCY_MARKS.get(currency, (currency,)):
@@ -229,7 +228,7 @@ def _amount(typed: str, what: str, currency: str) -> Decimal:
                 f"{what}: {typed!r} is not in {currency}, the currency of this database.",
                 f"is not in {currency}, the currency of this database",
             )
-    if not number or number in ("-", ".") or not _NUMBER.match(number):
+    if not number or number in ("-", ".") or not re.match(_NUMBER, number):
         raise Invalid(
             f"{what}: {typed!r} is not an amount: it is not a number such as 12000 or 99.50.", "is not an amount"
         )

@@ -103,3 +103,8 @@ def check_territory_access(actor: Actor, territory: Territory, manage: bool) -> 
         raise NotPermitted(f"{actor.login} does not work in territory {territory.name}.")
     if manage and actor.role != "manager":
         raise NotPermitted(f"Only a manager of {territory.name} or an admin may do that.")
+
+
+def rules_for(territory_id: int) -> PoolRules:
+    """The territory's pool rules: the claim limit, the owned cap, the cooldown …"""
+    return PoolRules.get(PoolRules.territory == territory_id)

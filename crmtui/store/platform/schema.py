@@ -3,8 +3,11 @@ touch a database that a newer crm has upgraded."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import sqlite3
 import subprocess
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,27 +58,46 @@ def _refuse_newer(state: SchemaStatus) -> None:
         )
 
 
-def backup(url_path: str | None) -> Path | None:
-    """Copy the database aside before an upgrade: SQLite through its backup API, PostgreSQL through pg_dump."""
+# A team's dump holds its schema alone; its search index needs pg_trgm, which lives in public (customers/search.py).
+PG_DUMP_HEADER = "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;\n"
+
+
+def backup(url_path: str | None) -> Path:
+    """Copy the database aside: SQLite through its backup API, PostgreSQL through pg_dump (a file that restores into
+    a fresh database with psql). Written under a temporary name and renamed once whole, so a backup killed half way
+    never looks like a real one."""
     stamp = now().strftime("%Y%m%d-%H%M%S")
     if url_path is not None:
         target = Path(f"{url_path}.bak-{stamp}")
-        import sqlite3
-
-        with sqlite3.connect(url_path) as source, sqlite3.connect(target) as copy:
-            source.backup(copy)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            with closing(sqlite3.connect(url_path)) as source, closing(sqlite3.connect(partial)) as copy:
+                source.backup(copy)
+        except sqlite3.Error as exc:
+            partial.unlink(missing_ok=True)
+            raise CrmError(f"Cannot back up {url_path}: {exc}.") from None
+        os.replace(partial, target)
         return target
     if shutil.which("pg_dump") is None:
-        raise CrmError("pg_dump is not on PATH, so the database cannot be backed up before the upgrade.")
+        raise CrmError("pg_dump is not on PATH, so the database cannot be backed up.")
     params = db.obj.connect_params
     schema = getattr(db.obj, "schema", None)  # a team in a schema of its own: its tables, not every team's
     target = Path.cwd() / f"crm-{db.obj.database}{'-' + schema if schema else ''}-{stamp}.sql"
-    command = ["pg_dump", "-f", str(target), "-d", db.obj.database] + (["-n", quoted(schema)] if schema else [])
+    partial = target.with_name(target.name + ".partial")
+    command = ["pg_dump", "-d", db.obj.database] + (["-n", quoted(schema)] if schema else [])
     for flag, key in (("-h", "host"), ("-p", "port"), ("-U", "user")):
         if params.get(key):
             command += [flag, str(params[key])]
-    env = {"PGPASSWORD": params["password"]} if params.get("password") else None
-    subprocess.run(command, check=True, env=env, capture_output=True)
+    env = {**os.environ, "PGPASSWORD": params["password"]} if params.get("password") else None
+    with partial.open("w", encoding="utf-8") as out:
+        out.write(PG_DUMP_HEADER)
+        out.flush()
+        done = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, text=True, env=env)
+    if done.returncode:
+        partial.unlink(missing_ok=True)
+        reason = (done.stderr.strip().splitlines() or ["it failed"])[-1]
+        raise CrmError(f"pg_dump could not back up the database: {reason}.")
+    os.replace(partial, target)
     return target
 
 
@@ -108,7 +130,7 @@ def upgrade(sqlite_file: str | None) -> tuple[list[str], Path | None]:
 
 def _up_to_date() -> bool:
     """Every migration here applied, and no other: what nearly every run finds. Answered with the runner's own two
-    queries but without loading it (playhouse.migrations and what it imports cost ~12 ms, a twentieth of a run)."""
+    queries but without loading it (playhouse.migrations and what it imports are a noticeable part of a run)."""
     if not db.obj.table_exists(HISTORY_TABLE):
         return False
     applied = {name for (name,) in db.obj.execute_sql(f"SELECT name FROM {HISTORY_TABLE}")}

@@ -16,10 +16,9 @@ from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.models import Customer, PoolRules, User
 from crmtui.store.kernel.values import choice, tiers
-from crmtui.store.org.territories import check_territory_access, find_territory
+from crmtui.store.org.territories import check_territory_access, find_territory, rules_for
 from crmtui.store.org.users import find_user
 from crmtui.store.pool import batch
-from crmtui.store.pool.rules import rules_for
 
 STRATEGIES = ("even", "round-robin", "weighted")
 

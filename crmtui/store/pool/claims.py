@@ -18,9 +18,8 @@ from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.lookup import resolve
 from crmtui.store.kernel.models import Customer, OwnershipEvent, PoolRules, Territory, User
 from crmtui.store.kernel.values import tier as check_tier
-from crmtui.store.org.territories import check_territory_access, find_territory
+from crmtui.store.org.territories import check_territory_access, find_territory, rules_for
 from crmtui.store.org.users import login_of
-from crmtui.store.pool.rules import rules_for
 
 
 @dataclass

@@ -10,10 +10,9 @@ from crmtui.store.kernel.access import Actor, may_give_to, require_active, requi
 from crmtui.store.kernel.clock import now
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput, Refused
-from crmtui.store.kernel.models import Customer
+from crmtui.store.kernel.models import Customer, Territory
 from crmtui.store.org.users import find_user, login_of
 from crmtui.store.pool.claims import ClaimOutcome
-from crmtui.store.pool.rules import rules_for
 
 
 def release(actor: Actor, refs, reason: str) -> list[int]:
@@ -61,10 +60,7 @@ def transfer(actor: Actor, ref: str, to: str, reason: str | None = None) -> Clai
         if customer.owner_id == target.id:
             raise Refused(f"{target.login} owns customer #{customer.id} already.")
         ownership.hold_owners([target.id])
-        rules = rules_for(customer.territory_id)
-        owned = ownership.owned_count(target.id, rules)
-        if owned >= rules.owned_cap:
-            raise Refused(f"{target.login} owns {owned} customers, the cap is {rules.owned_cap}.")
+        ownership.check_room(target, Territory.get_by_id(customer.territory_id))
         moment = now()
         Customer.update(ownership.to_owner(target.id, moment)).where(Customer.id == customer.id).execute()
         ownership.log(actor, "transfer", [(customer.id, customer.owner_id, target.id, reason)], moment)

@@ -9,7 +9,7 @@ from crmtui.store.kernel.access import Actor
 from crmtui.store.kernel.db import db
 from crmtui.store.kernel.errors import BadInput
 from crmtui.store.kernel.models import PoolRules, TierRule
-from crmtui.store.org.territories import check_territory_access, find_territory
+from crmtui.store.org.territories import check_territory_access, find_territory, rules_for
 
 
 @dataclass
@@ -33,10 +33,6 @@ class RulesView:
 
 POOL_FIELDS = ("claim_limit", "owned_cap", "cap_counts_won", "cooldown_days", "warn_days", "keep_won")
 TIER_FIELDS = ("no_followup_days", "no_deal_days")
-
-
-def rules_for(territory_id: int) -> PoolRules:
-    return PoolRules.get(PoolRules.territory == territory_id)
 
 
 def show_rules(actor: Actor, territory: str) -> RulesView:

@@ -302,7 +302,7 @@ def run(actor: Actor, entity, data: bytes, source: str, options: Options, progre
         rows = _resolve(ctx, entity, rows)
         entity.before_prepare(ctx, rows)
         rows = _prepared(ctx, entity, rows)
-        new, existing = _split_duplicates(ctx, entity, rows)
+        new, existing = entity.within_limits(ctx, *_split_duplicates(ctx, entity, rows))
         _quote_bad_records(report, data, source, options)
         if report.invalid and not options.skip_invalid:
             raise ImportRejected(report)

@@ -13,6 +13,7 @@ from typing import Any
 from peewee import DateField, DateTimeField, fn
 
 from crmtui.store.customers import ownership, search
+from crmtui.store.customers.followups import check_times
 from crmtui.store.exchange.imports import references
 from crmtui.store.exchange.imports.engine import Context, Field, Key, Row
 from crmtui.store.kernel import audit, normalize
@@ -49,7 +50,9 @@ from crmtui.store.kernel.values import (
     when,
     yes_no,
 )
-from crmtui.store.org.territories import open_territories, works_in
+from crmtui.store.org.territories import open_territories, rules_for, works_in
+
+FUTURE = "is in the future: a follow-up is logged once it happened"
 
 
 def one_of(allowed: tuple[str, ...], label: str, fold=str.lower):
@@ -159,6 +162,10 @@ class Entity:
 
     def prepare(self, ctx: Context, row: Row) -> None:
         """Derive what the row needs beyond its cells; raise Invalid for a row that breaks a rule."""
+
+    def within_limits(self, ctx: Context, new: list[Row], existing: list[Row]) -> tuple[list[Row], list[Row]]:
+        """The rows to write once the store's limits are counted over the whole file (caps); the others rejected."""
+        return new, existing
 
     def may_update(self, ctx: Context, rows: list[Row]) -> list[Row]:
         """Customers, and rows that hang off one, may be updated only where the actor may change the customer."""
@@ -386,6 +393,38 @@ class Customers(Entity):
             values["owned_at"] = ctx.now
         else:
             values["pooled_at"] = ctx.now
+        if values.get("last_followup_at") and values["last_followup_at"] > ctx.now:
+            raise Invalid(f"last_followup_at {FUTURE}")
+
+    def within_limits(self, ctx: Context, new: list[Row], existing: list[Row]) -> tuple[list[Row], list[Row]]:
+        """The owned cap holds for an import as for a claim: a row that would take its owner past the cap of the
+        customer's territory is rejected (the rows before it fill the room there is)."""
+        current = self._current(existing) if "owner" in ctx.provided else {}
+        gaining: dict[tuple[int, int], list[Row]] = {}
+        for row in new + existing:
+            owner = row.values.get("owner")
+            if owner is None or (row.id is not None and current.get(row.id, (None,))[0] == owner):
+                continue
+            territory = row.values.get("territory") or current.get(row.id, (None, None))[1]
+            gaining.setdefault((owner, territory), []).append(row)
+        over: set[int] = set()
+        for (owner, territory), rows in gaining.items():
+            rules = rules_for(territory)
+            room = max(0, rules.owned_cap - ownership.owned_count(owner, rules))
+            for row in rows[room:]:
+                ctx.reject(row, f"owner would own more than the cap of {rules.owned_cap} in their territory")
+                over.add(id(row))
+        return [r for r in new if id(r) not in over], [r for r in existing if id(r) not in over]
+
+    @staticmethod
+    def _current(rows: list[Row]) -> dict[int, tuple[int | None, int]]:
+        """{customer id: (owner id, territory id)} of the existing customers ROWS update."""
+        found: dict[int, tuple[int | None, int]] = {}
+        for start in range(0, len(rows), 500):
+            ids = [row.id for row in rows[start : start + 500]]
+            query = Customer.select(Customer.id, Customer.owner, Customer.territory).where(Customer.id.in_(ids))
+            found.update((cid, (owner, territory)) for cid, owner, territory in query.tuples())
+        return found
 
     def _territory_of(self, ctx: Context, user_id: int | None) -> int | None:
         if user_id is None:
@@ -628,6 +667,7 @@ class Followups(Entity):
                 raise Invalid("user is empty")
             row.values["user"] = ctx.actor.id
         row.values.setdefault("at", ctx.now)
+        check_times(row.values["at"], row.values.get("next_at"), ctx.now)
 
     def after_insert(self, ctx: Context, rows: list[Row], ids: list[int]) -> None:
         """Customers' last and next follow-up times follow the imported history (reclaim reads them)."""
